@@ -1,0 +1,60 @@
+// swift-tools-version: 6.1
+// The engine is one root package, so that the release flags below (unsafeFlags are only
+// honoured in a root package) reach every layer. Layers point toward `Columns`:
+//
+//   baton (CLI) → Datagen → Columns
+//       │      └→ CSV → Columns
+//       └→ Storage (.baton files) → Codecs → CZstd, CLZ4, CXXHash (system libraries)
+//                   └→ Columns
+import PackageDescription
+
+/// AVX2 for the kernels (see PERFORMANCE.md: it roughly halves loops over cached data).
+/// Every machine this project runs on is x86-64-v3 or newer.
+let kernelFlags: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"])]
+
+let package = Package(
+    name: "Baton",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "baton", targets: ["BatonCLI"]),
+        .library(name: "Storage", targets: ["Storage"]),
+        .library(name: "Columns", targets: ["Columns"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+    ],
+    targets: [
+        // System libraries (Debian: libzstd-dev, liblz4-dev, libxxhash-dev).
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
+        .systemLibrary(name: "CXXHash", pkgConfig: "libxxhash", providers: [.apt(["libxxhash-dev"])]),
+
+        // The columnar core: types, schema, columns, bitmaps, selection vectors, batches, errors.
+        .target(name: "Columns", swiftSettings: kernelFlags),
+        // One chunk's bytes: light encodings, block codecs, checksums. No files, no threads.
+        .target(name: "Codecs", dependencies: ["Columns", "CZstd", "CLZ4", "CXXHash"], swiftSettings: kernelFlags),
+        // The .baton file format: writer, reader, statistics and pruning.
+        .target(
+            name: "Storage",
+            dependencies: ["Columns", "Codecs", .product(name: "SystemPackage", package: "swift-system")],
+            swiftSettings: kernelFlags),
+        // CSV and JSON-lines text output (the reader arrives with issue 3).
+        .target(name: "CSV", dependencies: ["Columns"], swiftSettings: kernelFlags),
+        // Synthetic data sets (db-benchmark group-by).
+        .target(name: "Datagen", dependencies: ["Columns"], swiftSettings: kernelFlags),
+        .executableTarget(
+            name: "BatonCLI",
+            dependencies: [
+                "Columns", "Storage", "CSV", "Datagen",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]),
+
+        .testTarget(name: "ColumnsTests", dependencies: ["Columns"]),
+        .testTarget(name: "CodecsTests", dependencies: ["Codecs", "Columns"]),
+        .testTarget(name: "StorageTests", dependencies: ["Storage", "Codecs", "Columns", "Datagen"]),
+        .testTarget(name: "DatagenTests", dependencies: ["Datagen", "Columns", "CSV"]),
+        .testTarget(name: "CLITests", dependencies: ["Storage", "Columns"]),
+    ]
+)

@@ -1,0 +1,44 @@
+import ArgumentParser
+import Columns
+import Storage
+
+@main
+struct Baton: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "baton",
+        abstract: "A columnar batch-processing engine: compressed column files, fast scans.",
+        discussion: """
+            Exit codes: 0 success; 2 invalid input or option; 3 file not found; 4 not a Baton file;
+            5 written by a newer format version; 6 checksum mismatch; 7 truncated file;
+            8 corrupt file; 9 I/O error; 64 usage error.
+            """,
+        version: batonVersion,
+        subcommands: [Generate.self, Inspect.self, Cat.self])
+}
+
+/// Runs a command body, turning a `BatonError` into its message on stderr and its exit code.
+func run(_ body: () throws(BatonError) -> Void) throws(ExitCode) {
+    Signals.install()
+    do {
+        try body()
+    } catch {
+        Output.standardError("baton: error: \(error)\n")
+        throw ExitCode(error.exitCode)
+    }
+}
+
+extension BatonError {
+    /// The process exit code for this kind of failure (listed in `baton --help`).
+    var exitCode: Int32 {
+        switch kind {
+        case .invalidInput: 2
+        case .fileNotFound: 3
+        case .notBatonFile: 4
+        case .unsupportedVersion: 5
+        case .checksumMismatch: 6
+        case .truncated: 7
+        case .corrupt: 8
+        case .io: 9
+        }
+    }
+}

@@ -1,0 +1,143 @@
+import Codecs
+import Columns
+
+/// What a finished write produced.
+public struct WriteSummary: Sendable {
+    public var rows: Int
+    public var rowGroups: Int
+    /// Bytes of the file on disk.
+    public var fileBytes: Int
+    /// Bytes the chunk bodies would take in memory (plain, uncompressed) — the numerator of the
+    /// compression ratio `baton inspect` shows.
+    public var plainBytes: Int
+}
+
+/// Writes batches to a `.baton` file.
+///
+/// Phases: buffer batches until a row group is full → encode and compress its chunks (one
+/// column per thread) → append them → on `finish()`, write the footer and trailer, fsync and
+/// rename into place. Until `finish()` returns, the data lives under a hidden temporary name
+/// in the same directory; a writer dropped unfinished (or a failed one) removes it.
+public final class BatonWriter {
+    public let path: String
+    public let schema: Schema
+    public let options: WriteOptions
+    private let file: AtomicOutputFile
+    private var pending: [[Column]]
+    private var pendingRows = 0
+    private var rowGroups: [RowGroupMetadata] = []
+    private var plainBytes = 0
+    private var finished = false
+
+    public init(path: String, schema: Schema, options: WriteOptions = WriteOptions()) throws(BatonError) {
+        guard options.rowGroupSize > 0 else {
+            throw BatonError(.invalidInput, "row group size must be positive", hint: "for example --row-group-size 1048576")
+        }
+        self.path = path
+        self.schema = schema
+        self.options = options
+        pending = Array(repeating: [], count: schema.count)
+        file = try AtomicOutputFile(path: path)
+        try file.write(FileLayout.magic)
+    }
+
+    /// Buffers the batch's live rows, writing every row group it completes.
+    public func write(_ batch: Batch) throws(BatonError) {
+        precondition(!finished, "write after finish")
+        guard batch.schema == schema else {
+            throw BatonError(.invalidInput, "batch schema (\(batch.schema)) differs from the file's (\(schema))",
+                             at: .init(file: path))
+        }
+        let dense = batch.compacted()
+        var offset = 0
+        while offset < dense.count {
+            let take = min(dense.count - offset, options.rowGroupSize - pendingRows)
+            for (i, column) in dense.columns.enumerated() {
+                pending[i].append(column.slice(offset..<offset + take))
+            }
+            pendingRows += take
+            offset += take
+            if pendingRows == options.rowGroupSize { try flush() }
+        }
+    }
+
+    /// Writes the last row group, the footer and the trailer, and renames the file into place.
+    @discardableResult
+    public func finish() throws(BatonError) -> WriteSummary {
+        precondition(!finished, "finish twice")
+        finished = true
+        do {
+            if pendingRows > 0 { try flush() }
+            var footer = Footer(formatVersion: FileLayout.formatVersion, schema: schema, rowGroups: rowGroups,
+                                metadata: [("created_by", "baton \(batonVersion)")])
+            footer.metadata += options.metadata
+            let footerBytes = footer.encoded()
+            var trailer = ByteWriter()
+            trailer.u64(UInt64(footerBytes.count))
+            trailer.u64(Checksum.xxh64(footerBytes))
+            trailer.u32(FileLayout.formatVersion)
+            trailer.append(FileLayout.tailMagic)
+            try file.write(footerBytes)
+            try file.write(trailer.bytes)
+            try file.commit()
+            return WriteSummary(rows: footer.rowCount, rowGroups: rowGroups.count, fileBytes: file.offset,
+                                plainBytes: plainBytes)
+        } catch {
+            file.abort()
+            throw error
+        }
+    }
+
+    /// Drops everything written so far; the destination is left as it was.
+    public func abort() {
+        finished = true
+        file.abort()
+    }
+
+    private func flush() throws(BatonError) {
+        let columns = pending.map { Column.concatenate($0) }
+        let rows = pendingRows
+        pending = Array(repeating: [], count: schema.count)
+        pendingRows = 0
+        let codec = options.codec, encoding = options.encoding
+        let encoded = parallelMap(columns.count, threads: options.threads) { i in
+            Self.encodeChunk(columns[i], encoding: encoding, codec: codec)
+        }
+        var chunks: [ChunkMetadata] = []
+        for (stored, var metadata) in encoded {
+            metadata.offset = file.offset
+            try file.write(stored)
+            chunks.append(metadata)
+        }
+        plainBytes += columns.reduce(0) { $0 + Self.plainSize($1) }
+        rowGroups.append(RowGroupMetadata(rowCount: rows, chunks: chunks))
+    }
+
+    static func encodeChunk(_ column: Column, encoding: Encoding?, codec: CodecChoice) -> ([UInt8], ChunkMetadata) {
+        let statistics = Statistics(of: column)
+        let chunk = ChunkEncoder.encode(column, as: encoding)
+        let (stored, used) = codec.compress(chunk.body)
+        let metadata = ChunkMetadata(offset: 0, storedSize: stored.count, bodySize: chunk.body.count,
+                                     encoding: chunk.encoding, codec: used, checksum: Checksum.xxh64(stored),
+                                     statistics: statistics)
+        return (stored, metadata)
+    }
+
+    /// Bytes of the column as plain values plus its validity bitmap: the "uncompressed size".
+    static func plainSize(_ column: Column) -> Int {
+        let validity = column.validity == nil ? 0 : (column.count + 7) / 8
+        switch column.storage {
+        case .int64, .float64: return validity + column.count * 8
+        case .int32: return validity + column.count * 4
+        case .bool: return validity + (column.count + 7) / 8
+        case .string(let s): return validity + column.count * 4 + s.bytes.count
+        case .dictionary(let codes, let values):
+            var total = validity + codes.count * 4
+            for code in codes { total += Int(values.offsets[Int(code) + 1] - values.offsets[Int(code)]) }
+            return total
+        }
+    }
+}
+
+/// The version `created_by` records and `baton --version` prints.
+public let batonVersion = "0.1.0"

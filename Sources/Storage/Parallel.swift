@@ -1,0 +1,36 @@
+import Dispatch
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The number of online cores.
+public let defaultThreadCount = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+
+/// Runs `body(i)` for `i` in `0..<count` on up to `threads` threads and returns the results in
+/// index order. Each call writes only its own slot, which is what makes the unchecked
+/// Sendable conformance of the slot buffer sound.
+func parallelMap<T>(_ count: Int, threads: Int, _ body: (Int) -> T) -> [T] {
+    if threads <= 1 || count <= 1 { return (0..<count).map(body) }
+    let slots = Slots<T>(count)
+    withoutActuallyEscaping(body) { body in
+        let work = UncheckedBox(body)
+        DispatchQueue.concurrentPerform(iterations: count) { i in slots.set(i, work.value(i)) }
+    }
+    return slots.values()
+}
+
+private final class Slots<T>: @unchecked Sendable {
+    private let buffer: UnsafeMutableBufferPointer<T?>
+    init(_ count: Int) { buffer = .allocate(capacity: count); buffer.initialize(repeating: nil) }
+    deinit { buffer.deinitialize().deallocate() }
+    func set(_ i: Int, _ value: T) { buffer[i] = value }
+    func values() -> [T] { buffer.map { $0! } }
+}
+
+private struct UncheckedBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}

@@ -1,0 +1,112 @@
+import Columns
+
+/// What a chunk's footer entry says about its values, for pruning and `baton inspect`.
+///
+/// `min` is a lower bound and `max` an upper bound of the non-null values. They are exact
+/// unless `minExact` / `maxExact` is false, which happens only for strings longer than
+/// `Statistics.maxStringBytes` (stored truncated, the maximum rounded up).
+public struct Statistics: Sendable, Equatable {
+    public var nullCount: Int
+    public var min: Value?
+    public var max: Value?
+    public var minExact: Bool
+    public var maxExact: Bool
+
+    public static let maxStringBytes = 64
+
+    public init(nullCount: Int, min: Value?, max: Value?, minExact: Bool = true, maxExact: Bool = true) {
+        self.nullCount = nullCount
+        self.min = min
+        self.max = max
+        self.minExact = minExact
+        self.maxExact = maxExact
+    }
+
+    /// Computes the statistics of a column. Floats holding NaN get no min or max: NaN sorts
+    /// above every number in SQL, so no bound short of "anything" would be true.
+    public init(of column: Column) {
+        nullCount = column.nullCount
+        minExact = true
+        maxExact = true
+        min = nil
+        max = nil
+        let valid = column.validity
+        func isValid(_ i: Int) -> Bool { valid.map { $0[i] } ?? true }
+        switch column.storage {
+        case .int64(let v):
+            if let (lo, hi) = Self.range(v, valid) {
+                (min, max) = column.type == .timestamp ? (.timestamp(lo), .timestamp(hi)) : (.int64(lo), .int64(hi))
+            }
+        case .int32(let v):
+            if let (lo, hi) = Self.range(v, valid) { (min, max) = (.date(lo), .date(hi)) }
+        case .float64(let v):
+            if !v.indices.contains(where: { isValid($0) && v[$0].isNaN }), let (lo, hi) = Self.range(v, valid) {
+                (min, max) = (.float64(lo), .float64(hi))
+            }
+        case .bool(let bits):
+            var seen = (false, false)
+            for i in 0..<bits.count where isValid(i) {
+                if bits[i] { seen.1 = true } else { seen.0 = true }
+            }
+            if seen.0 || seen.1 { (min, max) = (.bool(!seen.0), .bool(seen.1)) }
+        case .string(let strings):
+            setStringBounds(strings, indices: (0..<strings.count).filter(isValid))
+        case .dictionary(let codes, let values):
+            var used = [Bool](repeating: false, count: values.count)
+            for i in 0..<codes.count where isValid(i) { used[Int(codes[i])] = true }
+            setStringBounds(values, indices: used.indices.filter { used[$0] })
+        }
+    }
+
+    private static func range<T: Comparable>(_ v: [T], _ valid: Bitmap?) -> (T, T)? {
+        var result: (T, T)?
+        for i in v.indices where valid.map({ $0[i] }) ?? true {
+            let x = v[i]
+            if let (lo, hi) = result { result = (Swift.min(lo, x), Swift.max(hi, x)) } else { result = (x, x) }
+        }
+        return result
+    }
+
+    /// The longest prefix of at most `maxStringBytes` bytes that ends on a character boundary.
+    private static func prefix(_ utf8: [UInt8]) -> [UInt8] {
+        var end = maxStringBytes
+        while end > 0 && utf8[end] & 0xC0 == 0x80 { end -= 1 }
+        return Array(utf8[..<end])
+    }
+
+    private mutating func setStringBounds(_ strings: StringArray, indices: [Int]) {
+        guard let first = indices.first else { return }
+        var lo = first, hi = first
+        strings.bytes.withUnsafeBytes { raw in
+            func bytes(_ i: Int) -> UnsafeRawBufferPointer {
+                UnsafeRawBufferPointer(rebasing: raw[Int(strings.offsets[i])..<Int(strings.offsets[i + 1])])
+            }
+            for i in indices.dropFirst() {
+                if bytes(i).lexicographicallyPrecedes(bytes(lo)) { lo = i }
+                if bytes(hi).lexicographicallyPrecedes(bytes(i)) { hi = i }
+            }
+        }
+        let low = Array(strings[lo].utf8), high = Array(strings[hi].utf8)
+        if low.count <= Self.maxStringBytes {
+            min = .string(strings[lo])
+        } else {
+            // A prefix never sorts after the string it was cut from.
+            min = .string(String(decoding: Self.prefix(low), as: UTF8.self))
+            minExact = false
+        }
+        if high.count <= Self.maxStringBytes {
+            max = .string(strings[hi])
+        } else {
+            // Round the prefix up by incrementing its last byte; that stays valid UTF-8 only for
+            // ASCII below DEL, and otherwise no upper bound is recorded.
+            var prefix = Self.prefix(high)
+            maxExact = false
+            if let last = prefix.last, last < 0x7E {
+                prefix[prefix.count - 1] = last + 1
+                max = .string(String(decoding: prefix, as: UTF8.self))
+            } else {
+                max = nil
+            }
+        }
+    }
+}

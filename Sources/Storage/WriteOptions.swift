@@ -1,0 +1,75 @@
+import Codecs
+import Columns
+
+/// How the writer compresses each chunk.
+public enum CodecChoice: Sendable, Equatable, CustomStringConvertible {
+    /// Per chunk: no codec for bodies under `autoMinimumBytes`; otherwise ZSTD at
+    /// `autoZstdLevel`, kept only if it saves at least a tenth of the body.
+    case auto
+    case fixed(BlockCodec)
+
+    public static let autoMinimumBytes = 256
+    public static let autoZstdLevel: Int8 = 3
+
+    /// Parses `auto`, `none`, `lz4`, `zstd` or `zstd:LEVEL` (LEVEL in -7...19).
+    public init(parsing text: String) throws(BatonError) {
+        let parts = text.lowercased().split(separator: ":", maxSplits: 1).map(String.init)
+        switch (parts.first ?? "", parts.count) {
+        case ("auto", 1): self = .auto
+        case ("none", 1): self = .fixed(.none)
+        case ("lz4", 1): self = .fixed(.lz4)
+        case ("zstd", 1): self = .fixed(.zstd(level: 3))
+        case ("zstd", 2):
+            guard let level = Int8(parts[1]), (-7...19).contains(level) else {
+                throw BatonError(.invalidInput, "zstd level must be a whole number from -7 to 19",
+                                 at: .init(text: parts[1]), hint: "for example --codec zstd:3")
+            }
+            self = .fixed(.zstd(level: level))
+        default:
+            throw BatonError(.invalidInput, "unknown codec", at: .init(text: text),
+                             hint: "use auto, none, lz4, zstd or zstd:LEVEL")
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .auto: "auto"
+        case .fixed(let codec): codec.description
+        }
+    }
+
+    /// The stored bytes of `body` and the codec that produced them.
+    func compress(_ body: [UInt8]) -> ([UInt8], BlockCodec) {
+        switch self {
+        case .fixed(let codec):
+            return (codec.compress(body), codec)
+        case .auto:
+            guard body.count >= Self.autoMinimumBytes else { return (body, .none) }
+            let codec = BlockCodec.zstd(level: Self.autoZstdLevel)
+            let compressed = codec.compress(body)
+            return compressed.count * 10 <= body.count * 9 ? (compressed, codec) : (body, .none)
+        }
+    }
+}
+
+/// Settings for `BatonWriter`.
+public struct WriteOptions: Sendable {
+    /// Rows per row group: the unit of pruning and of parallel reads. Large groups compress
+    /// better (one dictionary per chunk); small ones prune finer.
+    public var rowGroupSize: Int = 1 << 20
+    public var codec: CodecChoice = .auto
+    /// nil: choose per chunk (docs/FORMAT.md, "Choosing an encoding").
+    public var encoding: Encoding? = nil
+    /// Columns encoded at once; 1 encodes on the calling thread.
+    public var threads: Int = defaultThreadCount
+    /// Extra key/value pairs for the footer.
+    public var metadata: [(String, String)] = []
+
+    public init(rowGroupSize: Int = 1 << 20, codec: CodecChoice = .auto, encoding: Encoding? = nil,
+                threads: Int = defaultThreadCount) {
+        self.rowGroupSize = rowGroupSize
+        self.codec = codec
+        self.encoding = encoding
+        self.threads = threads
+    }
+}

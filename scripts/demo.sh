@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Baton's main job on generated data: build, generate the db-benchmark group-by data set,
+# write it as a Baton file, inspect it, and print part of it.
+# ROWS=10000000 bash scripts/demo.sh for the 1e7-row data set.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+swift build -c release --product baton
+baton=.build/release/baton
+rows=${ROWS:-1000000}
+mkdir -p data
+$baton generate groupby --rows "$rows" --groups 100 --output "data/groupby.baton"
+$baton inspect data/groupby.baton --summary
+echo "--- first 5 rows"
+$baton cat data/groupby.baton --limit 5
+echo "--- rows where id4 = 7 and v1 = 5, first 5, with scan statistics"
+$baton cat data/groupby.baton --where "id4 = 7" --where "v1 = 5" --columns id1,id4,v1,v3 --limit 5 --stats
