@@ -17,8 +17,11 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "baton", targets: ["BatonCLI"]),
-        .library(name: "Storage", targets: ["Storage"]),
         .library(name: "Columns", targets: ["Columns"]),
+        .library(name: "Codecs", targets: ["Codecs"]),
+        .library(name: "Storage", targets: ["Storage"]),
+        .library(name: "CSV", targets: ["CSV"]),
+        .library(name: "Datagen", targets: ["Datagen"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

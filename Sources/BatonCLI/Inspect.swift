@@ -21,23 +21,23 @@ struct Inspect: ParsableCommand {
             out += "rows: \(footer.rowCount) in \(footer.rowGroups.count) row group\(footer.rowGroups.count == 1 ? "" : "s")\n\n"
 
             var totals = [(stored: Int, plain: Int, nulls: Int)](repeating: (0, 0, 0), count: reader.schema.count)
-            var chunkRows: [[String]] = [["group", "column", "encoding", "codec", "rows", "nulls", "stored", "body", "min", "max"]]
+            var chunkRows: [[String]] = [["group", "column", "encoding", "codec", "rows", "nulls", "plain", "body", "stored", "min", "max"]]
             for (g, group) in footer.rowGroups.enumerated() {
                 for (c, chunk) in group.chunks.enumerated() {
                     totals[c].stored += chunk.storedSize
-                    totals[c].plain += Self.plainSize(reader.schema.fields[c].type, rows: group.rowCount, chunk: chunk)
+                    totals[c].plain += chunk.plainSize
                     totals[c].nulls += chunk.statistics.nullCount
                     chunkRows.append([String(g), reader.schema.fields[c].name, chunk.encoding.description,
                                       chunk.codec.description, String(group.rowCount), String(chunk.statistics.nullCount),
-                                      Format.bytes(chunk.storedSize), Format.bytes(chunk.bodySize),
+                                      Format.bytes(chunk.plainSize), Format.bytes(chunk.bodySize), Format.bytes(chunk.storedSize),
                                       Self.bound(chunk.statistics.min, exact: chunk.statistics.minExact),
                                       Self.bound(chunk.statistics.max, exact: chunk.statistics.maxExact)])
                 }
             }
-            var schemaRows: [[String]] = [["column", "type", "nullable", "nulls", "stored", "ratio"]]
+            var schemaRows: [[String]] = [["column", "type", "nullable", "nulls", "plain", "stored", "ratio"]]
             for (c, field) in reader.schema.fields.enumerated() {
                 schemaRows.append([field.name, field.type.description, field.nullable ? "yes" : "no", String(totals[c].nulls),
-                                   Format.bytes(totals[c].stored), Format.ratio(totals[c].plain, totals[c].stored)])
+                                   Format.bytes(totals[c].plain), Format.bytes(totals[c].stored), Format.ratio(totals[c].plain, totals[c].stored)])
             }
             let stored = totals.reduce(0) { $0 + $1.stored }, plain = totals.reduce(0) { $0 + $1.plain }
             out += "schema:\n" + Format.table(schemaRows)
@@ -48,18 +48,6 @@ struct Inspect: ParsableCommand {
             var sink = Output.standardOutput()
             sink.text(out)
             try sink.flushNow()
-        }
-    }
-
-    /// A chunk's plain size: fixed-width values, or string lengths plus the recorded body
-    /// for strings (their plain size is not stored, so the decompressed body stands in).
-    static func plainSize(_ type: DataType, rows: Int, chunk: ChunkMetadata) -> Int {
-        let validity = chunk.statistics.nullCount > 0 ? (rows + 7) / 8 : 0
-        switch type {
-        case .int64, .float64, .timestamp: return validity + rows * 8
-        case .date: return validity + rows * 4
-        case .bool: return validity + (rows + 7) / 8
-        case .string: return max(chunk.bodySize, validity + rows * 4)
         }
     }
 

@@ -109,7 +109,7 @@ public final class BatonWriter {
             try file.write(stored)
             chunks.append(metadata)
         }
-        plainBytes += columns.reduce(0) { $0 + Self.plainSize($1) }
+        plainBytes += chunks.reduce(0) { $0 + $1.plainSize }
         rowGroups.append(RowGroupMetadata(rowCount: rows, chunks: chunks))
     }
 
@@ -118,6 +118,7 @@ public final class BatonWriter {
         let chunk = ChunkEncoder.encode(column, as: encoding)
         let (stored, used) = codec.compress(chunk.body)
         let metadata = ChunkMetadata(offset: 0, storedSize: stored.count, bodySize: chunk.body.count,
+                                     plainSize: plainSize(column),
                                      encoding: chunk.encoding, codec: used, checksum: Checksum.xxh64(stored),
                                      statistics: statistics)
         return (stored, metadata)
@@ -133,7 +134,9 @@ public final class BatonWriter {
         case .string(let s): return validity + column.count * 4 + s.bytes.count
         case .dictionary(let codes, let values):
             var total = validity + codes.count * 4
-            for code in codes { total += Int(values.offsets[Int(code) + 1] - values.offsets[Int(code)]) }
+            for (i, code) in codes.enumerated() where !column.isNull(i) {
+                total += Int(values.offsets[Int(code) + 1] - values.offsets[Int(code)])
+            }
             return total
         }
     }

@@ -9,17 +9,21 @@ public struct ChunkMetadata: Sendable, Equatable {
     public var storedSize: Int
     /// Bytes of the body after decompression.
     public var bodySize: Int
+    /// Bytes the values take in the plain layout (fixed-width values, or string lengths and
+    /// bytes, plus the validity bitmap): the reference for compression ratios.
+    public var plainSize: Int
     public var encoding: Encoding
     public var codec: BlockCodec
     /// XXH64 (seed 0) of the stored bytes.
     public var checksum: UInt64
     public var statistics: Statistics
 
-    public init(offset: Int, storedSize: Int, bodySize: Int, encoding: Encoding, codec: BlockCodec,
+    public init(offset: Int, storedSize: Int, bodySize: Int, plainSize: Int, encoding: Encoding, codec: BlockCodec,
                 checksum: UInt64, statistics: Statistics) {
         self.offset = offset
         self.storedSize = storedSize
         self.bodySize = bodySize
+        self.plainSize = plainSize
         self.encoding = encoding
         self.codec = codec
         self.checksum = checksum
@@ -67,6 +71,7 @@ public struct Footer: Sendable, Equatable {
                 out.u64(UInt64(chunk.offset))
                 out.u64(UInt64(chunk.storedSize))
                 out.u64(UInt64(chunk.bodySize))
+                out.u64(UInt64(chunk.plainSize))
                 out.u8(chunk.encoding.rawValue)
                 out.u8(chunk.codec.code)
                 out.u8(UInt8(bitPattern: chunk.codec.level))
@@ -135,6 +140,7 @@ public struct Footer: Sendable, Equatable {
                 for field in fields {
                     let at = BatonError.Location(rowGroup: g, column: field.name)
                     let offset = try reader.u64(), stored = try reader.u64(), body = try reader.u64()
+                    let plain = try reader.u64()
                     guard offset >= UInt64(FileLayout.magic.count), stored <= UInt64(dataEnd),
                           offset <= UInt64(dataEnd) - stored, body < UInt64(Int32.max) else {
                         throw BatonError(.corrupt, "chunk lies outside the data region", at: at)
@@ -154,6 +160,7 @@ public struct Footer: Sendable, Equatable {
                     let stats = Statistics(nullCount: Int(nulls), min: min, max: max,
                                            minExact: flags & 4 == 0, maxExact: flags & 8 == 0)
                     chunks.append(ChunkMetadata(offset: Int(offset), storedSize: Int(stored), bodySize: Int(body),
+                                                plainSize: Int(Swift.min(plain, UInt64(Int.max))),
                                                 encoding: encoding, codec: codec, checksum: checksum, statistics: stats))
                 }
                 groups.append(RowGroupMetadata(rowCount: Int(rows), chunks: chunks))
