@@ -5,6 +5,7 @@
 //   baton (CLI) → Datagen → Columns
 //       │      └→ CSV → Columns
 //       └→ Storage (.baton files) → Codecs → CZstd, CLZ4, CXXHash (system libraries)
+//                   ├→ CShims (allocator tuning)
 //                   └→ Columns
 import PackageDescription
 
@@ -33,6 +34,9 @@ let package = Package(
         .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
         .systemLibrary(name: "CXXHash", pkgConfig: "libxxhash", providers: [.apt(["libxxhash-dev"])]),
 
+        // C helpers Swift cannot reach directly (allocator tuning).
+        .target(name: "CShims"),
+
         // The columnar core: types, schema, columns, bitmaps, selection vectors, batches, errors.
         .target(name: "Columns", swiftSettings: kernelFlags),
         // One chunk's bytes: light encodings, block codecs, checksums. No files, no threads.
@@ -40,7 +44,7 @@ let package = Package(
         // The .baton file format: writer, reader, statistics and pruning.
         .target(
             name: "Storage",
-            dependencies: ["Columns", "Codecs", .product(name: "SystemPackage", package: "swift-system")],
+            dependencies: ["Columns", "Codecs", "CShims", .product(name: "SystemPackage", package: "swift-system")],
             swiftSettings: kernelFlags),
         // CSV and JSON-lines text output (the reader arrives with issue 3).
         .target(name: "CSV", dependencies: ["Columns"], swiftSettings: kernelFlags),

@@ -19,6 +19,7 @@ struct Baton: ParsableCommand {
 /// Runs a command body, turning a `BatonError` into its message on stderr and its exit code.
 func run(_ body: () throws(BatonError) -> Void) throws(ExitCode) {
     Signals.install()
+    Allocator.tuneForColumnarWork()
     do {
         try body()
     } catch {

@@ -69,7 +69,8 @@ public enum BlockCodec: Sendable, Equatable, CustomStringConvertible {
         var ok = true
         let out = [UInt8](unsafeUninitializedCapacity: size + 8) { dst, n in
             let raw = UnsafeMutableRawBufferPointer(dst)
-            raw.initializeMemory(as: UInt8.self, repeating: 0)
+            // Only the slack needs zeros; the codec writes the rest (or the array is discarded).
+            UnsafeMutableRawBufferPointer(rebasing: raw[size...]).initializeMemory(as: UInt8.self, repeating: 0)
             n = size + 8
             switch self {
             case .none:

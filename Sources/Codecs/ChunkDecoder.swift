@@ -30,11 +30,12 @@ public enum ChunkDecoder {
             let storage: ColumnStorage
             switch type {
             case .int64, .timestamp:
-                storage = .int64(try fixed(&reader, encoding, n, width: 8).map { Int64(bitPattern: $0) })
+                storage = .int64(try words(&reader, encoding, n, as: Int64.self))
             case .date:
-                storage = .int32(try fixed(&reader, encoding, n, width: 4).map { Int32(truncatingIfNeeded: Int64(bitPattern: $0)) })
+                let wide = try words(&reader, encoding, n, as: UInt64.self, plainWidth: 4)
+                storage = .int32(wide.map { Int32(truncatingIfNeeded: Int64(bitPattern: $0)) })
             case .float64:
-                storage = .float64(try fixed(&reader, encoding, n, width: 8).map { Double(bitPattern: $0) })
+                storage = .float64(try words(&reader, encoding, n, as: Double.self))
             case .bool:
                 storage = .bool(try bool(&reader, encoding, n))
             case .string:
@@ -52,62 +53,79 @@ public enum ChunkDecoder {
         return try reader.values(Int32.self, count: n).map { UInt64(bitPattern: Int64(Int32(littleEndian: $0))) }
     }
 
-    private static func fixed(_ reader: inout ByteReader, _ encoding: Encoding, _ n: Int, width: Int) throws(BatonError) -> [UInt64] {
+    /// Decodes `n` 64-bit values (Int64, Timestamp, Float64 bits, or sign-extended dates) straight
+    /// into a new array of `T`, with no zero-fill and no conversion pass.
+    private static func words<T: BitwiseCopyable>(_ reader: inout ByteReader, _ encoding: Encoding, _ n: Int, as: T.Type,
+                                                  plainWidth: Int = 8) throws(BatonError) -> [T] {
+        precondition(MemoryLayout<T>.stride == 8)
+        var failure: BatonError?
+        let out = [T](unsafeUninitializedCapacity: n) { buffer, initialized in
+            let raw = UnsafeMutableRawBufferPointer(buffer)
+            let words = raw.bindMemory(to: UInt64.self)
+            do throws(BatonError) {
+                try decodeWords(&reader, encoding, into: words, plainWidth: plainWidth)
+                initialized = n
+            } catch {
+                failure = error
+                initialized = 0
+            }
+            _ = raw.bindMemory(to: T.self)
+        }
+        if let failure { throw failure }
+        return out
+    }
+
+    private static func decodeWords(_ reader: inout ByteReader, _ encoding: Encoding, into out: UnsafeMutableBufferPointer<UInt64>,
+                                    plainWidth width: Int) throws(BatonError) {
+        let n = out.count
         switch encoding {
         case .plain:
-            return try plain(&reader, n, width: width)
+            if width == 8 {
+                let raw = try reader.bytes(n * 8)
+                if n > 0 { UnsafeMutableRawBufferPointer(out).copyMemory(from: raw) }
+            } else {
+                let raw = try reader.bytes(n * 4)
+                for i in 0..<n { out[i] = UInt64(bitPattern: Int64(Int32(littleEndian: raw.loadUnaligned(fromByteOffset: i * 4, as: Int32.self)))) }
+            }
         case .bitPacked:
             let reference = UInt64(bitPattern: try reader.i64())
             let packed = try packedRegion(&reader, n)
-            var out = [UInt64](repeating: 0, count: n)
-            out.withUnsafeMutableBufferPointer { dst in
-                BitPacking.unpack(packed.bytes, width: packed.width, count: n) { i, v in dst[i] = v &+ reference }
-            }
+            BitPacking.unpack(packed.bytes, width: packed.width, count: n) { i, v in out[i] = v &+ reference }
             if width == 4, out.contains(where: { Int64(bitPattern: $0) != Int64(Int32(truncatingIfNeeded: Int64(bitPattern: $0))) }) {
                 throw BatonError(.corrupt, "bit-packed dates overflow 32 bits")
             }
-            return out
         case .decimal:
             let exponent = Int(try reader.u8())
             guard exponent <= Decimal.maxExponent else { throw BatonError(.corrupt, "decimal exponent \(exponent) is out of range") }
             let reference = try reader.i64()
             let packed = try packedRegion(&reader, n)
             let scale = Decimal.powers[exponent]
-            var out = [UInt64](repeating: 0, count: n)
-            out.withUnsafeMutableBufferPointer { dst in
-                BitPacking.unpack(packed.bytes, width: packed.width, count: n) { i, v in
-                    dst[i] = (Double(reference &+ Int64(bitPattern: v)) / scale).bitPattern
-                }
+            BitPacking.unpack(packed.bytes, width: packed.width, count: n) { i, v in
+                out[i] = (Double(reference &+ Int64(bitPattern: v)) / scale).bitPattern
             }
-            return out
         case .dictionary:
             let d = try reader.count(unit: width)
             let values = try plain(&reader, d, width: width)
             let packed = try packedRegion(&reader, n)
-            var out = [UInt64](repeating: 0, count: n)
             var bad = false
             values.withUnsafeBufferPointer { dict in
-                out.withUnsafeMutableBufferPointer { dst in
-                    BitPacking.unpack(packed.bytes, width: packed.width, count: n) { i, code in
-                        if code < UInt64(dict.count) { dst[i] = dict[Int(code)] } else { bad = true }
-                    }
+                BitPacking.unpack(packed.bytes, width: packed.width, count: n) { i, code in
+                    if code < UInt64(dict.count) { out[i] = dict[Int(code)] } else { bad = true }
                 }
             }
             if bad { throw BatonError(.corrupt, "dictionary code out of range (\(d) entries)") }
-            return out
         case .runLength:
             let r = try reader.count(unit: width + 4)
             let values = try plain(&reader, r, width: width)
             let lengths = try reader.values(UInt32.self, count: r)
-            var out: [UInt64] = []
-            out.reserveCapacity(n)
+            var position = 0
             for (value, length) in zip(values, lengths) {
                 let length = Int(UInt32(littleEndian: length))
-                guard length <= n - out.count else { throw BatonError(.corrupt, "runs add up to more than \(n) rows") }
-                out.append(contentsOf: repeatElement(value, count: length))
+                guard length <= n - position else { throw BatonError(.corrupt, "runs add up to more than \(n) rows") }
+                (out.baseAddress! + position).initialize(repeating: value, count: length)
+                position += length
             }
-            guard out.count == n else { throw BatonError(.corrupt, "runs add up to \(out.count) rows, expected \(n)") }
-            return out
+            guard position == n else { throw BatonError(.corrupt, "runs add up to \(position) rows, expected \(n)") }
         }
     }
 

@@ -95,9 +95,11 @@ public final class BatonReader: @unchecked Sendable {
     private func readStored(rowGroup: Int, column: Int) throws(BatonError) -> ([UInt8], ChunkMetadata) {
         precondition(footer.rowGroups.indices.contains(rowGroup) && schema.fields.indices.contains(column))
         let chunk = footer.rowGroups[rowGroup].chunks[column]
-        let stored = try file.read(offset: chunk.offset, count: chunk.storedSize)
-        bytesRead += stored.count
-        guard Checksum.xxh64(stored) == chunk.checksum else {
+        // Slack after the bytes lets an uncompressed body be decoded in place (decoders load whole
+        // words at the end of a buffer).
+        let stored = try file.read(offset: chunk.offset, count: chunk.storedSize, slack: 8)
+        bytesRead += chunk.storedSize
+        guard stored.withUnsafeBytes({ Checksum.xxh64(UnsafeRawBufferPointer(rebasing: $0[0..<chunk.storedSize])) }) == chunk.checksum else {
             throw BatonError(.checksumMismatch, "chunk checksum mismatch: the file is damaged",
                              at: .init(file: path, rowGroup: rowGroup, column: schema.fields[column].name),
                              hint: "restore the file from its source or write it again")
@@ -109,9 +111,19 @@ public final class BatonReader: @unchecked Sendable {
         let field = schema.fields[column]
         let at = BatonError.Location(file: path, rowGroup: rowGroup, column: field.name)
         do throws(BatonError) {
-            let body = try stored.withUnsafeBytes { raw in
-                Result { () throws(BatonError) -> [UInt8] in try chunk.codec.decompress(raw, size: chunk.bodySize) }
-            }.get()
+            let body: [UInt8]
+            if chunk.codec == .none {
+                guard chunk.storedSize == chunk.bodySize else {
+                    throw BatonError(.corrupt, "uncompressed chunk has \(chunk.storedSize) bytes, its body \(chunk.bodySize)")
+                }
+                body = stored
+            } else {
+                body = try stored.withUnsafeBytes { raw in
+                    Result { () throws(BatonError) -> [UInt8] in
+                        try chunk.codec.decompress(UnsafeRawBufferPointer(rebasing: raw[0..<chunk.storedSize]), size: chunk.bodySize)
+                    }
+                }.get()
+            }
             let rows = footer.rowGroups[rowGroup].rowCount
             let decoded = try ChunkDecoder.decode(body, size: chunk.bodySize, type: field.type, encoding: chunk.encoding,
                                                   count: rows, nullCount: chunk.statistics.nullCount)

@@ -45,7 +45,7 @@ final class InputFile {
         var failure: BatonError?
         let bytes = [UInt8](unsafeUninitializedCapacity: count + slack) { buffer, initialized in
             let raw = UnsafeMutableRawBufferPointer(buffer)
-            raw.initializeMemory(as: UInt8.self, repeating: 0)
+            raw.initializeMemory(as: UInt8.self, repeating: 0)  // cheap next to the read; keeps a failed read defined
             initialized = count + slack
             var done = 0
             while done < count {

@@ -14,7 +14,7 @@ import Glibc
 /// into memory, which is what a query over the whole file costs before any operator runs.
 ///
 ///     baton-bench storage [--rows N] [--repeat R] [--dir DIR] [--codecs auto,none,lz4,zstd]
-///     baton-bench read FILE [--repeat R] [--columns a,b]
+///     baton-bench read FILE [--repeat R] [--columns a,b] [--threads T] [--keep]
 
 func argument(_ name: String, _ fallback: String) -> String {
     let args = CommandLine.arguments
@@ -42,16 +42,19 @@ func fixed(_ value: Double, _ digits: Int) -> String {
 
 func pad(_ text: String, _ width: Int) -> String { text + String(repeating: " ", count: max(0, width - text.count)) }
 
-/// Reads every chunk of the given columns; returns rows read.
-func readAll(_ path: String, columns: [String]?) throws -> Int {
+/// Reads every chunk of the given columns; returns rows read. With `keep`, every decoded
+/// column stays in memory, as when a whole table is loaded (what the peers' readers do).
+func readAll(_ path: String, columns: [String]?, keep: Bool = false) throws -> Int {
     let reader = try BatonReader(path: path)
     let indices = try reader.columnIndices(columns)
     var rows = 0
+    var kept: [[Column]] = []
     for g in reader.footer.rowGroups.indices {
-        let read = try reader.readRowGroup(g, columns: indices)
+        let read = try reader.readRowGroup(g, columns: indices, threads: Int(argument("--threads", "2"))!)
         rows += read.first?.count ?? 0
+        if keep { kept.append(read) }
     }
-    return rows
+    return rows + kept.count * 0
 }
 
 func plainBytes(_ path: String, columns: [String]?) throws -> Int {
@@ -98,7 +101,8 @@ func readFile() throws {
     let columns = CommandLine.arguments.contains("--columns") ? argument("--columns", "").split(separator: ",").map(String.init) : nil
     var best = Double.infinity
     var rows = 0
-    for _ in 0..<repeats { best = min(best, try seconds { rows = try readAll(path, columns: columns) }) }
+    let keep = CommandLine.arguments.contains("--keep")
+    for _ in 0..<repeats { best = min(best, try seconds { rows = try readAll(path, columns: columns, keep: keep) }) }
     let plain = Double(try plainBytes(path, columns: columns))
     print("read \(rows) rows, \(fixed(plain / 1e6, 1)) MB plain in \(fixed(best, 3)) s: \(fixed(plain / best / 1e6, 0)) MB/s")
 }
@@ -107,13 +111,14 @@ extension String {
     func replacingColons() -> String { String(map { $0 == ":" ? "-" : $0 }) }
 }
 
+Allocator.tuneForColumnarWork()
 do {
     switch CommandLine.arguments.dropFirst().first {
     case "storage": try storage()
     case "read": try readFile()
     default:
         print("usage: baton-bench storage [--rows N] [--repeat R] [--dir DIR] [--codecs auto,none,lz4,zstd:1]\n"
-            + "       baton-bench read FILE.baton [--repeat R] [--columns a,b]")
+            + "       baton-bench read FILE.baton [--repeat R] [--columns a,b] [--threads T] [--keep]")
     }
 } catch {
     print("baton-bench: \(error)")

@@ -1,0 +1,1 @@
+// The header holds only static inline functions.
