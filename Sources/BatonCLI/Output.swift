@@ -72,6 +72,12 @@ enum TextWriter {
 enum Signals {
     static func install() {
         signal(SIGPIPE, SIG_IGN)
+        // A parent may spawn us with these blocked (threads of Dispatch block them, and a
+        // child inherits its spawner's mask); unblock them or Ctrl-C and SIGTERM never arrive.
+        var set = sigset_t()
+        sigemptyset(&set)
+        for sig in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&set, sig) }
+        sigprocmask(SIG_UNBLOCK, &set, nil)
         for sig in [SIGINT, SIGTERM, SIGHUP] {
             signal(sig) { received in
                 TemporaryFiles.shared.removeAllNow()

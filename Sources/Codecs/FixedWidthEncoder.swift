@@ -204,22 +204,21 @@ enum Decimal {
     static let maxExponent = 18
 
     /// The smallest `e` such that every value equals `Double(k) / 10^e` bit for bit for an
-    /// integer `k` with `|k| < 2^53`, or nil. Tries exponents on a sample first.
+    /// integer `k` with `|k| < 2^53`, or nil. A sample rules out small exponents cheaply; each
+    /// remaining exponent is then checked against every value, so a rare longer decimal that
+    /// the sample missed raises `e` instead of losing the encoding.
     static func exponent(of v: UnsafeBufferPointer<UInt64>) -> Int? {
         let sampleStep = max(1, v.count / 256)
-        var candidate: Int?
-        search: for e in 0...maxExponent {
+        candidates: for e in 0...maxExponent {
             var i = 0
             while i < v.count {
-                if !exact(v[i], e) { continue search }
+                if !exact(v[i], e) { continue candidates }
                 i += sampleStep
             }
-            candidate = e
-            break
+            for word in v where !exact(word, e) { continue candidates }
+            return e
         }
-        guard let e = candidate else { return nil }
-        for word in v where !exact(word, e) { return nil }
-        return e
+        return nil
     }
 
     @inline(__always)

@@ -9,8 +9,8 @@ public enum ColumnStorage: Sendable, Equatable {
     case bool(Bitmap)
     case string(StringArray)
     /// Strings as codes into a dictionary of distinct values: the usual shape of ETL keys, which
-    /// compares, groups and stores by code. Codes of null rows are 0 and point at nothing in
-    /// particular; a non-null code is always `< values.count`.
+    /// compares, groups and stores by code. Every code, null rows' included, is `< values.count`
+    /// (an empty dictionary only for a column with no rows).
     case dictionary(codes: [Int32], values: StringArray)
 
     public var count: Int {
@@ -37,9 +37,10 @@ public enum ColumnStorage: Sendable, Equatable {
 
 /// A typed sequence of values, any of which may be null.
 ///
-/// Nulls live in `validity` (bit set = value present; nil = no nulls), and the storage holds a
-/// placeholder in their slots (0, false or the empty string), so kernels can run branch-free
-/// over the whole buffer and mask afterwards. A column is an immutable value; sharing one is
+/// Nulls live in `validity` (bit set = value present; nil = no nulls). The storage still has a
+/// slot for every null row, holding an unspecified value of the type (for dictionary columns, a
+/// code that is still in range), so kernels can run branch-free over the whole buffer and
+/// mask afterwards; nothing may read meaning into a null slot. A column is an immutable value; sharing one is
 /// free (copy-on-write buffers).
 public struct Column: Sendable {
     public let type: DataType

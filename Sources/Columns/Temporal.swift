@@ -62,6 +62,7 @@ extension Temporal {
     public static func parseDate(_ text: Substring) -> Int32? {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+              parts.allSatisfy(\.isASCIIDigits),
               let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),
               (1...12).contains(m), d >= 1, d <= daysInMonth(year: y, month: m) else { return nil }
         return Int32(days(year: y, month: m, day: d))
@@ -76,13 +77,13 @@ extension Temporal {
         guard separator == " " || separator == "T", let day = parseDate(datePart) else { return nil }
         let clock = text.dropFirst(11)
         let hms = clock.prefix(8).split(separator: ":", omittingEmptySubsequences: false)
-        guard hms.count == 3, hms.allSatisfy({ $0.count == 2 }), let h = Int(hms[0]), let mi = Int(hms[1]),
+        guard hms.count == 3, hms.allSatisfy({ $0.count == 2 && $0.isASCIIDigits }), let h = Int(hms[0]), let mi = Int(hms[1]),
               let s = Int(hms[2]), h < 24, mi < 60, s < 60 else { return nil }
         var micros: Int64 = 0
         let fraction = clock.dropFirst(8)
         if !fraction.isEmpty {
             guard fraction.first == ".", fraction.count >= 2, fraction.count <= 7,
-                  fraction.dropFirst().allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+                  fraction.dropFirst().isASCIIDigits else { return nil }
             let digits = fraction.dropFirst()
             micros = Int64(digits)! * Int64((0..<(6 - digits.count)).reduce(1) { acc, _ in acc * 10 })
         }
@@ -96,4 +97,9 @@ extension Temporal {
         default: return 31
         }
     }
+}
+
+extension Substring {
+    /// Non-empty and only the digits 0-9 (no sign, no other numerals).
+    var isASCIIDigits: Bool { !isEmpty && utf8.allSatisfy { $0 >= 48 && $0 <= 57 } }
 }

@@ -21,7 +21,7 @@ public enum Value: Sendable, Hashable, CustomStringConvertible {
         case let (.int64(x), .int64(y)): x == y
         case let (.float64(x), .float64(y)): x.bitPattern == y.bitPattern
         case let (.bool(x), .bool(y)): x == y
-        case let (.string(x), .string(y)): x == y
+        case let (.string(x), .string(y)): x.utf8.elementsEqual(y.utf8)
         case let (.date(x), .date(y)): x == y
         case let (.timestamp(x), .timestamp(y)): x == y
         default: false
@@ -54,21 +54,40 @@ public enum Value: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    /// Orders two non-null values of the same type. Strings compare by UTF-8 bytes (code point
-    /// order), as the statistics in a `.baton` file do. Returns nil when the types differ or
-    /// either side is null.
+    /// Orders two non-null values of the same type, or an Int64 and a Float64 (compared
+    /// exactly, not through a lossy conversion). Strings compare by UTF-8 bytes (code point
+    /// order), as the statistics in a `.baton` file do. Floats follow SQL: NaN equals NaN and
+    /// sorts above every number. Returns nil for other type pairs or when either side is null.
     public static func compare(_ a: Value, _ b: Value) -> Int? {
         func sign<T: Comparable>(_ x: T, _ y: T) -> Int { x < y ? -1 : (x == y ? 0 : 1) }
         switch (a, b) {
         case let (.int64(x), .int64(y)): return sign(x, y)
-        case let (.float64(x), .float64(y)): return sign(x, y)
-        case let (.int64(x), .float64(y)): return sign(Double(x), y)
-        case let (.float64(x), .int64(y)): return sign(x, Double(y))
+        case let (.float64(x), .float64(y)): return compareFloats(x, y)
+        case let (.int64(x), .float64(y)): return compareMixed(x, y)
+        case let (.float64(x), .int64(y)): return -compareMixed(y, x)
         case let (.bool(x), .bool(y)): return sign(x ? 1 : 0, y ? 1 : 0)
-        case let (.string(x), .string(y)): return x.utf8.lexicographicallyPrecedes(y.utf8) ? -1 : (x == y ? 0 : 1)
+        case let (.string(x), .string(y)):
+            if x.utf8.elementsEqual(y.utf8) { return 0 }
+            return x.utf8.lexicographicallyPrecedes(y.utf8) ? -1 : 1
         case let (.date(x), .date(y)): return sign(x, y)
         case let (.timestamp(x), .timestamp(y)): return sign(x, y)
         default: return nil
         }
+    }
+
+    static func compareFloats(_ x: Double, _ y: Double) -> Int {
+        if x.isNaN || y.isNaN { return x.isNaN ? (y.isNaN ? 0 : 1) : -1 }
+        return x < y ? -1 : (x == y ? 0 : 1)
+    }
+
+    /// An Int64 against a Double without rounding the integer.
+    static func compareMixed(_ x: Int64, _ y: Double) -> Int {
+        if y.isNaN { return -1 }
+        if y >= 9_223_372_036_854_775_808.0 { return -1 }  // 2^63: above every Int64
+        if y < -9_223_372_036_854_775_808.0 { return 1 }
+        let whole = y.rounded(.down)
+        let integer = Int64(whole)
+        if x != integer { return x < integer ? -1 : 1 }
+        return whole == y ? 0 : -1  // y has a fraction above x
     }
 }

@@ -10,14 +10,17 @@ import Darwin
 public let defaultThreadCount = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
 
 /// Runs `body(i)` for `i` in `0..<count` on up to `threads` threads and returns the results in
-/// index order. Each call writes only its own slot, which is what makes the unchecked
-/// Sendable conformance of the slot buffer sound.
+/// index order. Worker `w` takes indices `w, w + workers, …`. Each call writes only its own
+/// slot, which is what makes the unchecked Sendable conformance of the slot buffer sound.
 func parallelMap<T>(_ count: Int, threads: Int, _ body: (Int) -> T) -> [T] {
-    if threads <= 1 || count <= 1 { return (0..<count).map(body) }
+    let workers = min(threads, count)
+    if workers <= 1 { return (0..<count).map(body) }
     let slots = Slots<T>(count)
     withoutActuallyEscaping(body) { body in
         let work = UncheckedBox(body)
-        DispatchQueue.concurrentPerform(iterations: count) { i in slots.set(i, work.value(i)) }
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            for i in stride(from: worker, to: count, by: workers) { slots.set(i, work.value(i)) }
+        }
     }
     return slots.values()
 }

@@ -157,3 +157,27 @@ final class Workspace {
         #expect(w.files.isEmpty)
     }
 }
+
+@Suite struct InterruptTests {
+    /// A generate killed by SIGTERM mid-write leaves neither the output nor a temporary file.
+    @Test func terminatedWriteLeavesNothing() throws {
+        let w = Workspace()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CLI.executable)
+        process.arguments = ["generate", "groupby", "--rows", "20000000", "--output", "big.baton"]
+        process.currentDirectoryURL = URL(fileURLWithPath: w.path)
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Wait until the temporary file exists, so the signal lands mid-write.
+        var waited = 0
+        while !w.files.contains(where: { $0.hasPrefix(".big.baton.tmp-") }) && waited < 500 {
+            usleep(10_000)
+            waited += 1
+        }
+        #expect(w.files.contains { $0.hasPrefix(".big.baton.tmp-") })
+        process.terminate()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 128 + SIGTERM)
+        #expect(w.files.isEmpty)
+    }
+}
