@@ -27,33 +27,43 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
-        // System libraries (Debian: libzstd-dev, liblz4-dev, libxxhash-dev).
+        // System libraries (Debian: libzstd-dev, liblz4-dev, libxxhash-dev, zlib1g-dev).
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
         .systemLibrary(name: "CXXHash", pkgConfig: "libxxhash", providers: [.apt(["libxxhash-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
+        // Internal helpers: parallel map over indices, thread count.
+        .target(name: "Utilities"),
         // C helpers Swift cannot reach directly (allocator tuning).
         .target(name: "CShims"),
 
         // The columnar core: types, schema, columns, bitmaps, selection vectors, batches, errors.
         .target(name: "Columns", swiftSettings: kernelFlags),
         // One chunk's bytes: light encodings, block codecs, checksums. No files, no threads.
-        .target(name: "Codecs", dependencies: ["Columns", "CZstd", "CLZ4", "CXXHash"], swiftSettings: kernelFlags),
+        .target(name: "Codecs", dependencies: ["Columns", "CZstd", "CLZ4", "CXXHash", "CZlib"], swiftSettings: kernelFlags),
         // The .baton file format: writer, reader, statistics and pruning.
         .target(
             name: "Storage",
-            dependencies: ["Columns", "Codecs", "CShims", .product(name: "SystemPackage", package: "swift-system")],
+            dependencies: ["Columns", "Codecs", "CShims", "Utilities", .product(name: "SystemPackage", package: "swift-system")],
             swiftSettings: kernelFlags),
-        // CSV and JSON-lines text output (the reader arrives with issue 3).
-        .target(name: "CSV", dependencies: ["Columns"], swiftSettings: kernelFlags),
+        // CSV reading (sniffing, parallel parsing, type inference) and CSV / JSON-lines writing.
+        .target(
+            name: "CSV",
+            dependencies: [
+                "Columns", "Codecs", "Utilities",
+                .product(name: "SystemPackage", package: "swift-system"), .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: kernelFlags),
         // Synthetic data sets (db-benchmark group-by).
         .target(name: "Datagen", dependencies: ["Columns"], swiftSettings: kernelFlags),
         .executableTarget(
             name: "BatonCLI",
             dependencies: [
-                "Columns", "Storage", "CSV", "Datagen",
+                "Columns", "Storage", "CSV", "Datagen", "Utilities",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ]),

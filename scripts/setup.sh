@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system packages Baton builds against. Idempotent: installs only what is missing.
 set -euo pipefail
-packages=(libzstd-dev liblz4-dev libxxhash-dev pkg-config)
+packages=(libzstd-dev liblz4-dev libxxhash-dev zlib1g-dev pkg-config)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -6,14 +6,15 @@ import Storage
 struct Baton: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "baton",
-        abstract: "A columnar batch-processing engine: compressed column files, fast scans.",
+        abstract: "A columnar batch-processing engine: CSV in and out, compressed column files, fast scans.",
         discussion: """
             Exit codes: 0 success; 2 invalid input or option; 3 file not found; 4 not a Baton file;
             5 written by a newer format version; 6 checksum mismatch; 7 truncated file;
-            8 corrupt file; 9 I/O error; 64 usage error.
+            8 corrupt file; 9 I/O error; 10 a bad input record; 11 more rejected records than
+            --max-errors allows; 64 usage error.
             """,
         version: batonVersion,
-        subcommands: [Generate.self, Inspect.self, Cat.self])
+        subcommands: [Convert.self, SchemaCommand.self, Cat.self, Inspect.self, Generate.self])
 }
 
 /// Runs a command body, turning a `BatonError` into its message on stderr and its exit code.
@@ -40,6 +41,8 @@ extension BatonError {
         case .truncated: 7
         case .corrupt: 8
         case .io: 9
+        case .badRecord: 10
+        case .tooManyErrors: 11
         }
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Columns
 import Datagen
 import Storage
+import Utilities
 
 struct Generate: ParsableCommand {
     static let configuration = CommandConfiguration(

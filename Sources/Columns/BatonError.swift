@@ -21,6 +21,11 @@ public struct BatonError: Error, Sendable, Equatable, CustomStringConvertible {
         case corrupt
         /// The operating system refused a read, a write or a rename.
         case io
+        /// A record of the input cannot be read as declared (bad value, wrong field count,
+        /// broken quoting) and `--on-error fail` is in force.
+        case badRecord
+        /// More records were rejected than `--max-errors` allows.
+        case tooManyErrors
     }
 
     /// Where in the data an error happened. Every part is optional; set what is known.

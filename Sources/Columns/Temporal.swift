@@ -90,7 +90,7 @@ extension Temporal {
         return Int64(day) * 86_400_000_000 + Int64(h * 3600 + mi * 60 + s) * 1_000_000 + micros
     }
 
-    static func daysInMonth(year: Int, month: Int) -> Int {
+    public static func daysInMonth(year: Int, month: Int) -> Int {
         switch month {
         case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
         case 4, 6, 9, 11: return 30

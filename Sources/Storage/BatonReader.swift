@@ -1,5 +1,6 @@
 import Codecs
 import Columns
+import Utilities
 
 /// Reads a `.baton` file: the footer once at open, then only the chunks asked for.
 ///

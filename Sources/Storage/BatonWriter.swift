@@ -1,5 +1,6 @@
 import Codecs
 import Columns
+import Utilities
 
 /// What a finished write produced.
 public struct WriteSummary: Sendable {

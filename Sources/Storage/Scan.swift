@@ -1,4 +1,5 @@
 import Columns
+import Utilities
 
 /// What a scan did: the figures `baton cat --stats` prints and tests assert.
 public struct ScanSummary: Sendable, Equatable {

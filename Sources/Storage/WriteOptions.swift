@@ -1,5 +1,6 @@
 import Codecs
 import Columns
+import Utilities
 
 /// How the writer compresses each chunk.
 public enum CodecChoice: Sendable, Equatable, CustomStringConvertible {

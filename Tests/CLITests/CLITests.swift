@@ -74,7 +74,7 @@ final class Workspace {
         #expect(csv.stdout == "v3,id1\n60.4671,id039\n41.7736,id006\n")
         let jsonl = try w.run("cat", "g.baton", "--columns", "id4,v3", "--limit", "1", "--format", "jsonl")
         #expect(jsonl.stdout == "{\"id4\":57,\"v3\":60.4671}\n")
-        let none = try w.run("cat", "g.baton", "--limit", "0", "--no-header")
+        let none = try w.run("cat", "g.baton", "--limit", "0", "--no-output-header")
         #expect(none.stdout == "" && none.status == 0)
     }
 

@@ -71,7 +71,7 @@ func storage() throws {
     let generator = try GroupByGenerator(rows: rows)
     var batches: [Batch] = []
     try generator.generate { (batch) throws(BatonError) in batches.append(batch) }
-    print("db-benchmark group-by data, \(rows) rows, \(defaultThreadCount) threads, best of \(repeats)")
+    print("db-benchmark group-by data, \(rows) rows, \(WriteOptions().threads) threads, best of \(repeats)")
     print([pad("codec", 9), pad("file MiB", 9), pad("ratio", 7), pad("write MB/s", 11), pad("read MB/s", 10), "read 1 col MB/s"].joined(separator: " "))
     for codec in codecs {
         let path = "\(dir)/baton-bench-\(codec.replacingColons()).baton"

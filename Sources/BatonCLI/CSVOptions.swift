@@ -1,0 +1,153 @@
+import ArgumentParser
+import CSV
+import Columns
+import Storage
+import SystemPackage
+import Utilities
+
+/// The options of every command that parses CSV.
+struct CSVOptions: ParsableArguments {
+    @Option(help: "Field delimiter: a character, or tab, comma, semicolon, pipe (default: detected).")
+    var delimiter: String?
+    @Option(help: "Quote character (default: \").") var quote: String?
+    @Option(help: "Escape character inside quotes (default: the quote, i.e. doubled quotes).") var escape: String?
+    @Flag(inversion: .prefixedNo, help: "Whether the first line is a header (default: detected).") var header: Bool?
+    @Option(name: .customLong("null"), help: "A text that means null (repeatable; default: the empty field).")
+    var nulls: [String] = []
+    @Option(help: "A schema file (see `baton schema --lock`): columns read exactly as declared.") var schema: String?
+    @Option(help: "What to do with a bad record: fail, skip, or reject=FILE.") var onError = "fail"
+    @Option(help: "With skip or reject: fail when more records are rejected (count, 1%, or 0.01).") var maxErrors: String?
+    @Option(help: "Threads for parsing (default: all cores).") var threads = defaultThreadCount
+
+    /// The reader options these flags describe, a schema file's dialect applied first.
+    func readOptions() throws(BatonError) -> CSVReadOptions {
+        var options = CSVReadOptions()
+        if let schema {
+            let text: String
+            text = try String(readingFile: schema)
+            let file = try SchemaFile(yaml: text, file: schema)
+            options.dialect = file.dialect
+            options.schema = file.schema
+            options.delimiterGiven = true
+            options.headerGiven = true
+        }
+        if let delimiter {
+            options.dialect.delimiter = try CSVDialect.byte(named: delimiter, option: "--delimiter")
+            options.delimiterGiven = true
+        }
+        if let quote {
+            let byte = try CSVDialect.byte(named: quote, option: "--quote")
+            if escape == nil && options.dialect.escape == options.dialect.quote { options.dialect.escape = byte }
+            options.dialect.quote = byte
+        }
+        if let escape { options.dialect.escape = try CSVDialect.byte(named: escape, option: "--escape") }
+        if let header {
+            options.dialect.header = header
+            options.headerGiven = true
+        }
+        if !nulls.isEmpty { options.dialect.nullStrings = nulls }
+        options.onError = try OnError(parsing: onError)
+        if let maxErrors { options.maxErrors = try ErrorLimit(parsing: maxErrors) }
+        options.threads = max(1, threads)
+        return options
+    }
+}
+
+extension String {
+    /// Reads a whole (small) text file without Foundation.
+    init(readingFile path: String) throws(BatonError) {
+        let fd: FileDescriptor
+        do {
+            fd = try FileDescriptor.open(FilePath(path), .readOnly)
+        } catch Errno.noSuchFileOrDirectory {
+            throw BatonError(.fileNotFound, "no such file", at: .init(file: path), hint: "check the path")
+        } catch {
+            throw BatonError(.io, "cannot open: \(error)", at: .init(file: path))
+        }
+        defer { try? fd.close() }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n: Int
+            do { n = try chunk.withUnsafeMutableBytes { try fd.read(into: $0) } } catch {
+                throw BatonError(.io, "read failed: \(error)", at: .init(file: path))
+            }
+            if n == 0 { break }
+            bytes += chunk[0..<n]
+        }
+        self = String(decoding: bytes, as: UTF8.self)
+    }
+}
+
+/// Whether a path names a Baton file (by its first bytes), a CSV input otherwise.
+enum InputKind {
+    case baton, csv
+
+    init(path: String) {
+        guard path != "-", let fd = try? FileDescriptor.open(FilePath(path), .readOnly) else { self = .csv; return }
+        defer { try? fd.close() }
+        var head = [UInt8](repeating: 0, count: 8)
+        let n = (try? head.withUnsafeMutableBytes { try fd.read(into: $0) }) ?? 0
+        self = n == 8 && head == FileLayout.magic ? .baton : .csv
+    }
+}
+
+/// The end-of-run report on stderr: rows read, rejected, and every widening.
+func report(_ summary: CSVReadSummary, input: String) {
+    var text = "read \(summary.rowsRead) rows from \(input == "-" ? "<stdin>" : input)"
+    text += summary.rejected > 0 ? ", rejected \(summary.rejected)" : ", rejected 0"
+    if summary.widened.isEmpty {
+        text += ", widened none\n"
+    } else {
+        text += "\n"
+        for w in summary.widened {
+            text += "widened column \"\(w.column)\" from \(w.from) to \(w.to) at line \(w.line) (found \"\(w.text)\")\n"
+        }
+        if summary.restarts > 0 { text += "re-read the input \(summary.restarts) time\(summary.restarts == 1 ? "" : "s") to apply the wider types\n" }
+    }
+    Output.standardError(text)
+}
+
+/// Writes rejected records to a CSV file, atomically, as they arrive.
+final class RejectsFile {
+    let file: AtomicOutputFile
+    var sink: TextSink
+
+    init(path: String) throws(BatonError) {
+        file = try AtomicOutputFile(path: path)
+        let target = file
+        sink = TextSink { (bytes) throws(BatonError) in try target.write(bytes) }
+        sink.text("line,byte_offset,column,reason,record\n")
+    }
+
+    func add(_ records: [RejectedRecord]) throws(BatonError) {
+        for r in records {
+            sink.text("\(r.line),\(r.byteOffset),")
+            field(r.column ?? "")
+            sink.byte(44)
+            field(r.text.map { "\(r.reason), found \"\($0)\"" } ?? r.reason)
+            sink.byte(44)
+            field(r.raw)
+            sink.byte(10)
+        }
+        try sink.flushIfFull()
+    }
+
+    func commit() throws(BatonError) {
+        try sink.flushNow()
+        try file.commit()
+    }
+
+    private func field(_ text: String) {
+        if text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) || text.isEmpty {
+            sink.byte(34)
+            for b in text.utf8 {
+                if b == 34 { sink.byte(34) }
+                sink.byte(b)
+            }
+            sink.byte(34)
+        } else {
+            sink.text(text)
+        }
+    }
+}

@@ -1,0 +1,373 @@
+import Columns
+import Utilities
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Reads a CSV file (or standard input, compressed or not) as batches of typed columns.
+///
+/// Phases: open and sniff (dialect, header, types from samples) → stream blocks of
+/// `blockSize` bytes → split each block into ranges that start on record boundaries → tokenize
+/// and convert the ranges in parallel → emit batches in input order. Streaming; order-preserving;
+/// holds about two blocks. A value that does not fit its inferred column type widens the column
+/// (Int64 → Float64 → String, Date → Timestamp → String); if batches were already emitted, the
+/// reader starts over with the wider schema (files) or switches schema mid-stream (stdin), and
+/// says so through `onSchema`.
+public final class CSVReader {
+    public let path: String
+    public private(set) var options: CSVReadOptions
+    /// Names and types of every field of a record.
+    public private(set) var fileSchema: Schema
+    /// The columns produced, after projection.
+    public var schema: Schema { fileSchema.projected(projection) }
+    let projection: [Int]
+    private let locked: Bool
+    private var name: String
+
+    public init(path: String, options: CSVReadOptions = CSVReadOptions()) throws(BatonError) {
+        self.path = path
+        self.options = options
+        let stream = try InputStream(path: path)
+        name = stream.name
+        // The first sample: up to 1 MiB from the start.
+        var sample: [UInt8] = []
+        var more = true
+        while sample.count < 1 << 20 && more { more = try stream.read(max: (1 << 20) - sample.count, into: &sample) }
+        if sample.starts(with: [0xEF, 0xBB, 0xBF]) { sample.removeFirst(3) }
+        if !options.delimiterGiven { self.options.dialect.delimiter = Sniffer.delimiter(Array(sample.prefix(1 << 16)), dialect: options.dialect) }
+        let dialect = self.options.dialect
+        let tokenizer = Tokenizer(dialect)
+        var first = Tokens()
+        sample.withUnsafeBytes { raw in _ = tokenizer.tokenize(raw, 0..<raw.count, final: !more, into: &first) }
+        let fieldCount = first.recordCount > 0 ? Int(first.recordFields[1]) : (options.schema?.count ?? 0)
+        var samples: [(bytes: [UInt8], tokens: Tokens)] = [(sample, first)]
+        if stream.rereadable && stream.compression == nil { samples += Self.spreadSamples(path, dialect) }
+
+        let nulls = dialect.nullStrings.map { Array($0.utf8) }
+        let isNull: (UnsafeRawBufferPointer) -> Bool = { bytes in nulls.contains { $0.elementsEqual(bytes) } }
+        var header = dialect.header
+        var types: [DataType]
+        if let declared = options.schema {
+            types = declared.fields.map(\.type)
+            if !options.headerGiven {
+                let guessed = Sniffer.types(samples, fieldCount: fieldCount, skipFirst: true, isNull: isNull)
+                header = first.recordCount > 0 && Sniffer.hasHeader(first: Self.fields(sample, first, 0), types: guessed)
+            }
+        } else {
+            let withoutFirst = Sniffer.types(samples, fieldCount: fieldCount, skipFirst: true, isNull: isNull)
+            if !options.headerGiven {
+                header = first.recordCount > 0 && Sniffer.hasHeader(first: Self.fields(sample, first, 0), types: withoutFirst)
+            }
+            types = header ? withoutFirst : Sniffer.types(samples, fieldCount: fieldCount, skipFirst: false, isNull: isNull)
+        }
+        self.options.dialect.header = header
+        var headerNames: [String]?
+        if header && first.recordCount > 0 {
+            headerNames = Self.fields(sample, first, 0).map { String(decoding: $0.bytes, as: UTF8.self) }
+        }
+        if let declared = options.schema {
+            guard fieldCount == 0 || declared.count == fieldCount else {
+                throw BatonError(.invalidInput, "the schema declares \(declared.count) columns, the file has \(fieldCount)",
+                                 at: .init(file: stream.name, line: 1), hint: "check the schema file and the delimiter")
+            }
+            fileSchema = declared
+        } else {
+            let names = Sniffer.columnNames(headerNames, count: fieldCount)
+            fileSchema = try Schema(zip(names, types).map { Field($0, $1) })
+        }
+        locked = options.schema != nil
+        if let wanted = options.columns {
+            do throws(BatonError) { projection = try fileSchema.indices(of: wanted) } catch { throw error.inFile(stream.name) }
+        } else {
+            projection = Array(0..<fileSchema.count)
+        }
+    }
+
+    /// The unescaped-enough views of record `r`'s fields (for header detection and names).
+    static func fields(_ bytes: [UInt8], _ t: Tokens, _ r: Int) -> [(bytes: UnsafeRawBufferPointer, quoted: Bool)] {
+        bytes.withUnsafeBytes { raw in
+            (Int(t.recordFields[r])..<Int(t.recordFields[r + 1])).map { f in
+                let end = t.ends[f]
+                return (UnsafeRawBufferPointer(rebasing: raw[Int(t.starts[f])..<Int(end & Tokens.offsetMask)]),
+                        end & Tokens.quotedFlag != 0)
+            }
+        }
+    }
+
+    /// Four 256 KiB samples at evenly spaced offsets of a plain file, each starting after a
+    /// line break and ending before its last partial record.
+    static func spreadSamples(_ path: String, _ dialect: CSVDialect) -> [(bytes: [UInt8], tokens: Tokens)] {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { return [] }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { return [] }
+        let size = Int(info.st_size)
+        let length = 1 << 18
+        guard size > 4 << 20 else { return [] }
+        var result: [(bytes: [UInt8], tokens: Tokens)] = []
+        for k in 1...4 {
+            var bytes = [UInt8](repeating: 0, count: length)
+            let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, length, off_t(size / 5 * k)) }
+            guard n > 0 else { continue }
+            bytes.removeLast(length - n)
+            guard let newline = bytes.firstIndex(of: 10) else { continue }
+            bytes.removeFirst(newline + 1)
+            var tokens = Tokens()
+            bytes.withUnsafeBytes { raw in _ = Tokenizer(dialect).tokenize(raw, 0..<raw.count, final: false, into: &tokens) }
+            result.append((bytes, tokens))
+        }
+        return result
+    }
+
+    /// Reads every record, calling `onSchema` first with the schema of the batches to come (and
+    /// again after a widening: `restarted` says whether the input starts over, in which case
+    /// everything delivered before is void), `onRejected` with each block's rejected records
+    /// (under `skip` or `reject`), and `body` with each batch.
+    @discardableResult
+    public func read(onSchema: (Schema, _ restarted: Bool) throws(BatonError) -> Void = { _, _ in },
+                     onRejected: ([RejectedRecord]) throws(BatonError) -> Void = { _ in },
+                     _ body: (Batch) throws(BatonError) -> Void) throws(BatonError) -> CSVReadSummary {
+        var summary = CSVReadSummary()
+        var restarted = false
+        while true {
+            try onSchema(schema, restarted)
+            switch try pass(&summary, onSchema: onSchema, onRejected: onRejected, body) {
+            case .done:
+                if case .ratio(let limit) = options.maxErrors, summary.rejected > 0,
+                   Double(summary.rejected) > limit * Double(summary.rowsRead + summary.rejected) {
+                    throw BatonError(.tooManyErrors,
+                                     "\(summary.rejected) of \(summary.rowsRead + summary.rejected) records were rejected, more than the \(Self.percent(limit)) allowed",
+                                     at: .init(file: name), hint: "fix the input, or raise --max-errors")
+                }
+                return summary
+            case .restart:
+                summary.restarts += 1
+                summary.rowsRead = 0
+                summary.rejected = 0
+                restarted = true
+            }
+        }
+    }
+
+    static func percent(_ ratio: Double) -> String {
+        let value = (ratio * 10_000).rounded() / 100
+        return value == value.rounded() ? "\(Int(value))%" : "\(value)%"
+    }
+
+    private enum PassResult { case done, restart }
+
+    /// One pass over the input with the current schema.
+    private func pass(_ summary: inout CSVReadSummary, onSchema: (Schema, Bool) throws(BatonError) -> Void,
+                      onRejected: ([RejectedRecord]) throws(BatonError) -> Void,
+                      _ body: (Batch) throws(BatonError) -> Void) throws(BatonError) -> PassResult {
+        let stream = try InputStream(path: path)
+        let dialect = options.dialect
+        let tokenizer = Tokenizer(dialect)
+        var block: [UInt8] = []
+        var lineBase = 0
+        var byteBase = 0
+        var firstBlock = true
+        var more = true
+        var emitted = 0
+        var parts = [Tokens](repeating: Tokens(), count: max(1, options.threads))
+        while more || !block.isEmpty {
+            while block.count < options.blockSize && more {
+                more = try stream.read(max: options.blockSize - block.count, into: &block)
+            }
+            if firstBlock && block.starts(with: [0xEF, 0xBB, 0xBF]) {
+                block.removeFirst(3)
+                byteBase = 3
+            }
+            let final = !more
+            let (ranges, consumed) = block.withUnsafeBytes { raw in
+                tokenizeBlock(raw, tokenizer: tokenizer, final: final, parts: &parts)
+            }
+            if consumed == 0 && !final {
+                // One record longer than the block: read more before trying again.
+                let grown = try stream.read(max: options.blockSize, into: &block)
+                more = grown
+                continue
+            }
+            var positions: [BlockPosition] = []
+            var lines = lineBase
+            for p in 0..<ranges {
+                positions.append(BlockPosition(file: name, lineBase: lines, byteBase: byteBase))
+                lines += parts[p].lines
+            }
+            if firstBlock && dialect.header {
+                // The header is the first record of the first range.
+                dropFirstRecord(&parts[0])
+            }
+            firstBlock = false
+            var columnsByPart: [[Column]] = []
+            var rejected: [RejectedRecord] = []
+            convert: while true {
+                let converter = RecordConverter(
+                    fieldCount: fileSchema.count, types: fileSchema.fields.map(\.type), projection: projection,
+                    names: fileSchema.names, nullStrings: dialect.nullStrings.map { Array($0.utf8) }, escape: dialect.escape,
+                    quote: dialect.quote, locked: locked)
+                let partsSnapshot = parts
+                let outcomes = block.withUnsafeBytes { raw in
+                    let shared = SharedBytes(raw)
+                    return parallelMap(ranges, threads: options.threads) { p in
+                        converter.convert(shared.raw, partsSnapshot[p], positions[p])
+                    }
+                }
+                columnsByPart = []
+                rejected = []
+                for outcome in outcomes {
+                    switch outcome {
+                    case .columns(let columns, let bad):
+                        columnsByPart.append(columns)
+                        rejected += bad
+                    case .widen(let c, let type, let line, let text):
+                        let field = fileSchema.fields[c]
+                        summary.widened.append(.init(column: field.name, from: field.type, to: type, line: line, text: text))
+                        var fields = fileSchema.fields
+                        fields[c].type = type
+                        fileSchema = try Schema(fields)
+                        // Batches already delivered have the narrower type: start over when the
+                        // input can be read again; otherwise the caller decides whether a
+                        // schema change mid-stream is acceptable.
+                        if emitted > 0 {
+                            if stream.rereadable && options.restartOnWidening { return .restart }
+                            try onSchema(schema, false)
+                        }
+                        continue convert
+                    }
+                }
+                break
+            }
+            if !rejected.isEmpty {
+                try handle(rejected, &summary, onRejected)
+            }
+            let outputSchema = schema
+            for columns in columnsByPart where (columns.first?.count ?? 0) > 0 {
+                for var batch in try Batch.split(schema: outputSchema, columns: columns) {
+                    if let limit = options.limit {
+                        if emitted >= limit { return .done }
+                        if emitted + batch.count > limit {
+                            batch = batch.narrowed(to: SelectionVector((0..<UInt32(limit - emitted)).map { $0 }))
+                        }
+                    }
+                    try body(batch)
+                    emitted += batch.count
+                    summary.rowsRead += batch.count
+                }
+            }
+            if let limit = options.limit, emitted >= limit { return .done }
+            lineBase = lines
+            byteBase += consumed
+            block.removeFirst(consumed)
+            if final { break }
+        }
+        return .done
+    }
+
+    private func handle(_ rejected: [RejectedRecord], _ summary: inout CSVReadSummary,
+                        _ onRejected: ([RejectedRecord]) throws(BatonError) -> Void) throws(BatonError) {
+        if options.onError == .fail {
+            let first = rejected[0]
+            throw BatonError(.badRecord, first.reason,
+                             at: .init(file: name, line: first.line, column: first.column, text: first.text),
+                             hint: Self.hint(for: first))
+        }
+        summary.rejected += rejected.count
+        try onRejected(rejected)
+        if case .count(let limit) = options.maxErrors, summary.rejected > limit {
+            throw BatonError(.tooManyErrors, "more than \(limit) records were rejected (the last at line \(rejected.last!.line))",
+                             at: .init(file: name), hint: "fix the input, or raise --max-errors")
+        }
+    }
+
+    static func hint(for record: RejectedRecord) -> String {
+        if record.column != nil, let text = record.text {
+            return "--null '\(text)' if it means a missing value, or --on-error skip"
+        }
+        if record.reason.hasPrefix("expected") {
+            return "check --delimiter and --quote, or --on-error skip"
+        }
+        return "--on-error skip to drop such records, or reject=FILE to keep them aside"
+    }
+
+    private func dropFirstRecord(_ t: inout Tokens) {
+        guard t.recordCount > 0 else { return }
+        let fields = Int(t.recordFields[1])
+        t.starts.removeFirst(fields)
+        t.ends.removeFirst(fields)
+        t.recordFields.removeFirst()
+        for i in t.recordFields.indices { t.recordFields[i] -= UInt32(fields) }
+        t.recordOffsets.removeFirst()
+        t.recordLines.removeFirst()
+        t.problems = t.problems.compactMap { $0.record == 0 ? nil : ($0.record - 1, $0.reason) }
+    }
+
+    /// Tokenizes a block in up to `parts.count` ranges that start on record boundaries.
+    /// Returns the number of ranges used and the bytes consumed (the rest is carried over).
+    private func tokenizeBlock(_ raw: UnsafeRawBufferPointer, tokenizer: Tokenizer, final: Bool,
+                               parts: inout [Tokens]) -> (Int, Int) {
+        let splits = splitPoints(raw, ranges: parts.count, final: final)
+        if splits.count > 2 {
+            let snapshot = SharedBytes(raw)
+            let results = parallelMap(splits.count - 1, threads: options.threads) { p -> (Tokens, Int) in
+                var t = Tokens()
+                let isLast = p == splits.count - 2
+                let end = tokenizer.tokenize(snapshot.raw, splits[p]..<splits[p + 1], final: final && isLast, into: &t)
+                return (t, end)
+            }
+            // Every range but the last must end exactly where the next begins, or the split
+            // guessed wrong (a stray quote): then read the block serially.
+            let consistent = results.enumerated().allSatisfy { p, result in
+                p == results.count - 1 || (result.1 == splits[p + 1] && !result.0.anomaly)
+            } && !results[results.count - 1].0.anomaly
+            if consistent {
+                for (p, result) in results.enumerated() { parts[p] = result.0 }
+                return (results.count, results[results.count - 1].1)
+            }
+        }
+        let end = tokenizer.tokenize(raw, 0..<raw.count, final: final, into: &parts[0])
+        return (1, end)
+    }
+
+    /// Range starts: 0, then the first record boundary after each of `ranges - 1` evenly spaced
+    /// offsets, found from the quote parity before it (valid for RFC 4180 doubled quotes, the
+    /// common case; other escapes read serially). Ends with the block size.
+    private func splitPoints(_ raw: UnsafeRawBufferPointer, ranges: Int, final: Bool) -> [Int] {
+        let n = raw.count
+        let dialect = options.dialect
+        guard ranges > 1, n >= 1 << 18, dialect.escape == dialect.quote else { return [0, n] }
+        let quote = dialect.quote
+        let box = SharedBytes(raw)
+        let targets = (0...ranges).map { n / ranges * $0 }
+        let parities = parallelMap(ranges, threads: options.threads) { k -> Bool in
+            var count = 0
+            let bytes = UnsafeRawBufferPointer(rebasing: box.raw[targets[k]..<(k == ranges - 1 ? n : targets[k + 1])])
+            for b in bytes where b == quote { count &+= 1 }
+            return count & 1 == 1
+        }
+        var splits = [0]
+        var inside = false
+        for k in 1..<ranges {
+            inside = inside != parities[k - 1]
+            var state = inside
+            var i = targets[k]
+            var found: Int?
+            let limit = min(n, targets[k] + (n / ranges))
+            while i < limit {
+                let b = raw[i]
+                if b == quote { state.toggle() } else if !state && (b == 10 || b == 13) {
+                    if b == 13 && i + 1 < n && raw[i + 1] == 10 { i += 1 }
+                    found = i + 1
+                    break
+                }
+                i += 1
+            }
+            if let found, found > splits.last!, found < n { splits.append(found) }
+        }
+        splits.append(n)
+        return splits
+    }
+}
+

@@ -1,0 +1,164 @@
+import Columns
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Parsers from a field's bytes to a typed value. Each returns nil when the text is not a
+/// value of its type, never a rounded or truncated one: "007" is not an Int64 (leading zeros
+/// mark identifiers), "1e400" is not a Float64, "12345678901234567890" is not an Int64.
+public enum FieldParsers {
+    /// Optional sign, then digits; no leading zeros except "0" itself; fits in Int64.
+    public static func int64(_ field: UnsafeRawBufferPointer) -> Int64? {
+        var i = 0
+        let n = field.count
+        guard n > 0 else { return nil }
+        var negative = false
+        let first = field[0]
+        if first == 45 || first == 43 {  // - +
+            negative = first == 45
+            i = 1
+            guard n > 1 else { return nil }
+        }
+        if field[i] == 48 && n - i > 1 { return nil }  // leading zero
+        guard n - i <= 19 else { return nil }
+        var value: UInt64 = 0
+        while i < n {
+            let digit = field[i] &- 48
+            guard digit < 10 else { return nil }
+            value = value &* 10 &+ UInt64(digit)
+            i &+= 1
+        }
+        if negative {
+            guard value <= UInt64(Int64.max) + 1 else { return nil }
+            return Int64(bitPattern: 0 &- value)
+        }
+        guard value <= UInt64(Int64.max) else { return nil }
+        return Int64(value)
+    }
+
+    /// Powers of ten exactly representable as doubles, for the fast path.
+    static let exactPowers: [Double] = (0...22).map { e in (0..<e).reduce(1.0) { acc, _ in acc * 10 } }
+
+    /// Decimal and scientific notation, `inf`/`infinity`/`nan` in any case with an optional sign.
+    /// Short decimals (at most 15 significant digits and 22 fraction digits) are converted
+    /// exactly by one division (the Clinger fast path); everything else goes through `strtod`,
+    /// which rounds correctly. A leading-zero integer part ("007.5") is not a number here, for
+    /// the same reason as in `int64`; "0.5" and ".5" are.
+    public static func float64(_ field: UnsafeRawBufferPointer) -> Double? {
+        let n = field.count
+        guard n > 0 else { return nil }
+        var i = 0
+        var negative = false
+        if field[0] == 45 || field[0] == 43 {
+            negative = field[0] == 45
+            i = 1
+        }
+        var mantissa: UInt64 = 0
+        var digits = 0
+        var integerDigits = 0
+        let integerStart = i
+        while i < n, field[i] &- 48 < 10 {
+            if digits < 19 { mantissa = mantissa &* 10 &+ UInt64(field[i] &- 48) }
+            digits += 1
+            integerDigits += 1
+            i += 1
+        }
+        if integerDigits > 1 && field[integerStart] == 48 { return nil }
+        var fractionDigits = 0
+        if i < n && field[i] == 46 {  // .
+            i += 1
+            while i < n, field[i] &- 48 < 10 {
+                if digits < 19 { mantissa = mantissa &* 10 &+ UInt64(field[i] &- 48) }
+                digits += 1
+                fractionDigits += 1
+                i += 1
+            }
+        }
+        if i == n {
+            guard digits > 0 else { return nil }
+            if digits <= 15 && fractionDigits <= 22 {
+                let value = Double(mantissa) / exactPowers[fractionDigits]
+                return negative ? -value : value
+            }
+            return slow(field)
+        }
+        // Exponent, or a word (inf, nan), or garbage: let strtod decide on the whole text, but
+        // only for the shapes that are numbers.
+        if digits > 0 && (field[i] == 101 || field[i] == 69) { return slow(field) }
+        if digits == 0 && fractionDigits == 0 && i == integerStart {
+            let word = String(decoding: UnsafeRawBufferPointer(rebasing: field[i...]), as: UTF8.self).lowercased()
+            switch word {
+            case "inf", "infinity": return negative ? -.infinity : .infinity
+            case "nan": return .nan
+            default: return nil
+            }
+        }
+        return nil
+    }
+
+    static func slow(_ field: UnsafeRawBufferPointer) -> Double? {
+        guard field.count < 128 else { return nil }
+        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: field.count + 1) { buffer in
+            for i in 0..<field.count { buffer[i] = CChar(bitPattern: field[i]) }
+            buffer[field.count] = 0
+            var end: UnsafeMutablePointer<CChar>?
+            let value = strtod(buffer.baseAddress!, &end)
+            guard let end, end == buffer.baseAddress! + field.count else { return nil }
+            // strtod saturates to ±inf on overflow: a finite text that became infinite is not
+            // a value we can hold.
+            return value.isInfinite ? nil : value
+        }
+    }
+
+    /// `true` / `false` in any case.
+    public static func bool(_ field: UnsafeRawBufferPointer) -> Bool? {
+        switch field.count {
+        case 4:
+            let lower = field.loadUnaligned(as: UInt32.self) | 0x2020_2020
+            return lower == 0x6575_7274 ? true : nil  // "true"
+        case 5:
+            let lower = field.loadUnaligned(as: UInt32.self) | 0x2020_2020
+            return lower == 0x736c_6166 && field[4] | 0x20 == 0x65 ? false : nil  // "fals" "e"
+        default:
+            return nil
+        }
+    }
+
+    @inline(__always)
+    static func digits(_ field: UnsafeRawBufferPointer, _ start: Int, _ count: Int) -> Int? {
+        var value = 0
+        for i in start..<start + count {
+            let d = field[i] &- 48
+            guard d < 10 else { return nil }
+            value = value * 10 + Int(d)
+        }
+        return value
+    }
+
+    /// `YYYY-MM-DD`, a real calendar date.
+    public static func date(_ field: UnsafeRawBufferPointer) -> Int32? {
+        guard field.count == 10, field[4] == 45, field[7] == 45,
+              let y = digits(field, 0, 4), let m = digits(field, 5, 2), let d = digits(field, 8, 2),
+              (1...12).contains(m), d >= 1, d <= Temporal.daysInMonth(year: y, month: m) else { return nil }
+        return Int32(Temporal.days(year: y, month: m, day: d))
+    }
+
+    /// `YYYY-MM-DD[ T]HH:MM:SS[.f{1,6}][Z]`, as UTC microseconds.
+    public static func timestamp(_ field: UnsafeRawBufferPointer) -> Int64? {
+        var n = field.count
+        if n > 0 && field[n - 1] == 90 { n -= 1 }  // Z
+        guard n >= 19, field[10] == 32 || field[10] == 84, field[13] == 58, field[16] == 58,
+              let day = date(UnsafeRawBufferPointer(rebasing: field[0..<10])),
+              let h = digits(field, 11, 2), let mi = digits(field, 14, 2), let s = digits(field, 17, 2),
+              h < 24, mi < 60, s < 60 else { return nil }
+        var micros: Int64 = 0
+        if n > 19 {
+            let fraction = n - 20
+            guard field[19] == 46, (1...6).contains(fraction), let f = digits(field, 20, fraction) else { return nil }
+            micros = Int64(f)
+            for _ in fraction..<6 { micros *= 10 }
+        }
+        return Int64(day) * 86_400_000_000 + Int64(h * 3600 + mi * 60 + s) * 1_000_000 + micros
+    }
+}

@@ -1,0 +1,116 @@
+import Codecs
+import Columns
+import SystemPackage
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A sequential byte input: a file or standard input, decompressed on the fly when its first
+/// bytes are a gzip, Zstandard or LZ4 frame magic number.
+final class InputStream {
+    /// The name errors show: the path, or `<stdin>`.
+    let name: String
+    /// Whether the input can be read again from the start (a file, compressed or not).
+    let rereadable: Bool
+    let compression: StreamCompression?
+    private let fd: FileDescriptor
+    private let ownsDescriptor: Bool
+    private var decompressor: StreamDecompressor?
+    private var pending: [UInt8] = []
+    private var raw = [UInt8](repeating: 0, count: 1 << 20)
+    private var ended = false
+
+    /// `path == "-"` reads standard input.
+    init(path: String) throws(BatonError) {
+        if path == "-" {
+            name = "<stdin>"
+            fd = .standardInput
+            ownsDescriptor = false
+            rereadable = false
+        } else {
+            name = path
+            do {
+                fd = try FileDescriptor.open(FilePath(path), .readOnly)
+            } catch Errno.noSuchFileOrDirectory {
+                throw BatonError(.fileNotFound, "no such file", at: .init(file: path), hint: "check the path")
+            } catch {
+                throw BatonError(.io, "cannot open: \(error)", at: .init(file: path))
+            }
+            var info = stat()
+            if fstat(fd.rawValue, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR {
+                try? fd.close()
+                throw BatonError(.invalidInput, "is a directory", at: .init(file: path), hint: "name a file, or a glob such as 'dir/*.csv'")
+            }
+            ownsDescriptor = true
+            rereadable = true
+        }
+        // Sniff the compression from the first bytes, keeping them for the first read.
+        var head: [UInt8] = []
+        var first = [UInt8](repeating: 0, count: 1 << 16)
+        while head.count < 4 {
+            let n = try Self.read(fd, into: &first, name: name)
+            if n == 0 { break }
+            head += first[0..<n]
+        }
+        compression = StreamCompression.detect(head)
+        if let compression {
+            decompressor = StreamDecompressor(compression)
+            try decompress(head)
+        } else {
+            pending = head
+        }
+    }
+
+    deinit { if ownsDescriptor { try? fd.close() } }
+
+    /// Appends up to about `max` more bytes to `buffer`; returns false at the end of input.
+    func read(max: Int, into buffer: inout [UInt8]) throws(BatonError) -> Bool {
+        var added = 0
+        if !pending.isEmpty {
+            let take = min(pending.count, max)
+            buffer += pending[0..<take]
+            pending.removeFirst(take)
+            added += take
+        }
+        while added < max && !ended {
+            let n = try readRaw()
+            if n == 0 {
+                ended = true
+                do throws(BatonError) { try decompressor?.finish() } catch { throw error.inFile(name) }
+                break
+            }
+            if decompressor != nil {
+                try decompress(Array(raw[0..<n]))
+                let take = min(pending.count, max - added)
+                buffer += pending[0..<take]
+                pending.removeFirst(take)
+                added += take
+            } else {
+                let take = min(n, max - added)
+                buffer += raw[0..<take]
+                if take < n { pending += raw[take..<n] }
+                added += take
+            }
+        }
+        return added > 0 || !pending.isEmpty || !ended
+    }
+
+    private func decompress(_ bytes: [UInt8]) throws(BatonError) {
+        do throws(BatonError) {
+            try bytes.withUnsafeBytes { (input) in Result { () throws(BatonError) in try decompressor!.decompress(input, into: &pending) } }.get()
+        } catch {
+            throw error.inFile(name)
+        }
+    }
+
+    private func readRaw() throws(BatonError) -> Int { try Self.read(fd, into: &raw, name: name) }
+
+    private static func read(_ fd: FileDescriptor, into buffer: inout [UInt8], name: String) throws(BatonError) -> Int {
+        do {
+            return try buffer.withUnsafeMutableBytes { try fd.read(into: $0) }
+        } catch {
+            throw BatonError(.io, "read failed: \(error)", at: .init(file: name))
+        }
+    }
+}

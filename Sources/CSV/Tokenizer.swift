@@ -1,0 +1,187 @@
+/// The fields of complete records in a byte range, as spans into the range's buffer.
+///
+/// A span's `end` carries two flags in its top bits: quoted (never null) and escaped (holds
+/// doubled or backslash-escaped quotes to remove).
+struct Tokens {
+    static let quotedFlag: UInt32 = 1 << 31
+    static let escapedFlag: UInt32 = 1 << 30
+    static let offsetMask: UInt32 = (1 << 30) - 1
+
+    var starts: [UInt32] = []
+    var ends: [UInt32] = []
+    /// Index into `starts` of each record's first field, plus one past the last record.
+    var recordFields: [UInt32] = [0]
+    /// Byte offset of each record's first byte within the buffer.
+    var recordOffsets: [UInt32] = []
+    /// Line number (0-based, within the range) on which each record starts.
+    var recordLines: [UInt32] = []
+    /// Records with a malformed quote: (record index, reason).
+    var problems: [(record: Int, reason: String)] = []
+    /// A quote appeared where the fast parallel split assumes none can (inside an unquoted
+    /// field, or text after a closing quote): the driver re-reads the block serially.
+    var anomaly = false
+    /// Line breaks seen in the range, for the next range's line numbers.
+    var lines = 0
+
+    var recordCount: Int { recordOffsets.count }
+
+    mutating func reset() {
+        starts.removeAll(keepingCapacity: true)
+        ends.removeAll(keepingCapacity: true)
+        recordFields.removeAll(keepingCapacity: true)
+        recordFields.append(0)
+        recordOffsets.removeAll(keepingCapacity: true)
+        recordLines.removeAll(keepingCapacity: true)
+        problems.removeAll()
+        anomaly = false
+        lines = 0
+    }
+}
+
+/// Splits bytes into records and fields: RFC 4180 plus the dialects met in practice (any
+/// delimiter, doubled or backslash escapes, LF, CRLF or CR line ends, blank lines skipped).
+///
+/// Quoted fields may hold delimiters, quotes and line breaks. A quote inside an unquoted field
+/// is kept as text (`12" pizza`); text after a closing quote is an error for that record.
+struct Tokenizer {
+    let delimiter: UInt8
+    let quote: UInt8
+    let escape: UInt8
+
+    init(_ dialect: CSVDialect) {
+        delimiter = dialect.delimiter
+        quote = dialect.quote
+        escape = dialect.escape
+    }
+
+    /// Tokenizes `buffer[range]`. With `final == false`, stops before a record that the range
+    /// does not finish and returns the offset where it starts (the carry-over); with `final`,
+    /// an unfinished record at the end is taken as complete (the end of the input), and an
+    /// unterminated quoted field there is reported.
+    func tokenize(_ buffer: UnsafeRawBufferPointer, _ range: Range<Int>, final: Bool, into t: inout Tokens) -> Int {
+        t.reset()
+        let base = buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        let end = range.upperBound
+        var i = range.lowerBound
+        var line = 0
+        let delimiter = self.delimiter, quote = self.quote, escape = self.escape
+
+        recordLoop: while i < end {
+            // Skip blank lines.
+            let c0 = base[i]
+            if c0 == 10 || c0 == 13 {
+                if c0 == 13 && i + 1 < end && base[i + 1] == 10 { i += 1 } else if c0 == 13 && i + 1 == end && !final { break }
+                i += 1
+                line += 1
+                continue
+            }
+            let recordStart = i
+            let recordLine = line
+            let fieldMark = t.starts.count
+            var problem: String?
+            fieldLoop: while true {
+                // i is at the start of a field.
+                if i < end && base[i] == quote {
+                    let start = i + 1
+                    var j = start
+                    var escaped = false
+                    var closed = false
+                    var linesInside = 0
+                    while j < end {
+                        let c = base[j]
+                        if c == escape && escape != quote && j + 1 < end && (base[j + 1] == quote || base[j + 1] == escape) {
+                            escaped = true
+                            j += 2
+                            continue
+                        }
+                        if c == quote {
+                            if escape == quote && j + 1 < end && base[j + 1] == quote {
+                                escaped = true
+                                j += 2
+                                continue
+                            }
+                            if escape == quote && j + 1 == end && !final { break }  // a doubled quote may straddle
+                            closed = true
+                            break
+                        }
+                        if c == 10 || (c == 13 && !(j + 1 < end && base[j + 1] == 10)) { linesInside += 1 }
+                        j += 1
+                    }
+                    if !closed {
+                        if !final {
+                            t.starts.removeLast(t.starts.count - fieldMark)
+                            t.ends.removeLast(t.ends.count - fieldMark)
+                            i = recordStart
+                            line = recordLine
+                            break recordLoop
+                        }
+                        problem = problem ?? "unterminated quoted field"
+                        t.starts.append(UInt32(start))
+                        t.ends.append(UInt32(j) | Tokens.quotedFlag | (escaped ? Tokens.escapedFlag : 0))
+                        line += linesInside
+                        i = end
+                        break fieldLoop
+                    }
+                    t.starts.append(UInt32(start))
+                    t.ends.append(UInt32(j) | Tokens.quotedFlag | (escaped ? Tokens.escapedFlag : 0))
+                    line += linesInside
+                    i = j + 1
+                    if i < end && base[i] != delimiter && base[i] != 10 && base[i] != 13 {
+                        problem = problem ?? "unexpected text after a closing quote"
+                        t.anomaly = true
+                        // Resynchronise: the rest of the field up to the delimiter is dropped.
+                        while i < end && base[i] != delimiter && base[i] != 10 && base[i] != 13 { i += 1 }
+                    }
+                } else {
+                    let start = i
+                    while i < end {
+                        let c = base[i]
+                        if c == delimiter || c == 10 || c == 13 { break }
+                        if c == quote { t.anomaly = true }
+                        i += 1
+                    }
+                    t.starts.append(UInt32(start))
+                    t.ends.append(UInt32(i))
+                }
+                // i is at a delimiter, a line break, or the end of the range.
+                if i >= end {
+                    if !final {
+                        t.starts.removeLast(t.starts.count - fieldMark)
+                        t.ends.removeLast(t.ends.count - fieldMark)
+                        i = recordStart
+                        line = recordLine
+                        break recordLoop
+                    }
+                    break fieldLoop
+                }
+                let c = base[i]
+                if c == delimiter {
+                    i += 1
+                    continue fieldLoop
+                }
+                // A line break ends the record; CR LF counts once. A CR at the very end of a
+                // non-final range might be the first half of a CR LF: wait for more.
+                if c == 13 {
+                    if i + 1 < end {
+                        if base[i + 1] == 10 { i += 1 }
+                    } else if !final {
+                        t.starts.removeLast(t.starts.count - fieldMark)
+                        t.ends.removeLast(t.ends.count - fieldMark)
+                        i = recordStart
+                        line = recordLine
+                        break recordLoop
+                    }
+                }
+                i += 1
+                line += 1
+                break fieldLoop
+            }
+            if let problem { t.problems.append((t.recordOffsets.count, problem)) }
+            t.recordOffsets.append(UInt32(recordStart))
+            t.recordLines.append(UInt32(recordLine))
+            t.recordFields.append(UInt32(t.starts.count))
+        }
+        t.lines = line
+        return i
+    }
+}
