@@ -25,7 +25,7 @@ struct Inspect: ParsableCommand {
             for (g, group) in footer.rowGroups.enumerated() {
                 for (c, chunk) in group.chunks.enumerated() {
                     totals[c].stored += chunk.storedSize
-                    totals[c].plain += chunk.plainSize
+                    totals[c].plain += chunk.plainSize  // each at most 2^40 (FileLayout.maxPlainSize)
                     totals[c].nulls += chunk.statistics.nullCount
                     chunkRows.append([String(g), reader.schema.fields[c].name, chunk.encoding.description,
                                       chunk.codec.description, String(group.rowCount), String(chunk.statistics.nullCount),

@@ -66,6 +66,9 @@ public struct CSVReadOptions: Sendable {
     /// every batch has the final schema. Off for consumers that can take a schema change
     /// mid-stream (text output), which then see `onSchema(_, restarted: false)`.
     public var restartOnWidening = true
+    /// Blocks smaller than this are tokenized on one thread. Tests lower it to exercise the
+    /// parallel split on small inputs.
+    public var parallelSplitMinimum = 1 << 18
     /// Stop after this many records have been delivered.
     public var limit: Int?
 

@@ -23,6 +23,8 @@ public final class CSVReader {
     public var schema: Schema { fileSchema.projected(projection) }
     let projection: [Int]
     private let locked: Bool
+    /// See `Tokenizer.blankLinesAreRecords`.
+    private var singleColumn: Bool { fileSchema.count == 1 }
     private var name: String
 
     public init(path: String, options: CSVReadOptions = CSVReadOptions()) throws(BatonError) {
@@ -164,7 +166,7 @@ public final class CSVReader {
                       _ body: (Batch) throws(BatonError) -> Void) throws(BatonError) -> PassResult {
         let stream = try InputStream(path: path)
         let dialect = options.dialect
-        let tokenizer = Tokenizer(dialect)
+        let tokenizer = Tokenizer(dialect, blankLinesAreRecords: singleColumn)
         var block: [UInt8] = []
         var lineBase = 0
         var byteBase = 0
@@ -181,6 +183,10 @@ public final class CSVReader {
                 byteBase = 3
             }
             let final = !more
+            // About 1 MiB a range: enough ranges to share among the threads, and few enough
+            // records per range that its columns fit one batch without a copy.
+            let wanted = max(options.threads, block.count >> 20) + 1
+            if parts.count < wanted { parts += Array(repeating: Tokens(), count: wanted - parts.count) }
             let (ranges, consumed) = block.withUnsafeBytes { raw in
                 tokenizeBlock(raw, tokenizer: tokenizer, final: final, parts: &parts)
             }
@@ -308,7 +314,7 @@ public final class CSVReader {
     /// Returns the number of ranges used and the bytes consumed (the rest is carried over).
     private func tokenizeBlock(_ raw: UnsafeRawBufferPointer, tokenizer: Tokenizer, final: Bool,
                                parts: inout [Tokens]) -> (Int, Int) {
-        let splits = splitPoints(raw, ranges: parts.count, final: final)
+        let splits = splitPoints(raw, ranges: min(parts.count, max(options.threads, raw.count >> 20)), final: final)
         if splits.count > 2 {
             let snapshot = SharedBytes(raw)
             let results = parallelMap(splits.count - 1, threads: options.threads) { p -> (Tokens, Int) in
@@ -337,7 +343,7 @@ public final class CSVReader {
     private func splitPoints(_ raw: UnsafeRawBufferPointer, ranges: Int, final: Bool) -> [Int] {
         let n = raw.count
         let dialect = options.dialect
-        guard ranges > 1, n >= 1 << 18, dialect.escape == dialect.quote else { return [0, n] }
+        guard ranges > 1, n >= options.parallelSplitMinimum, n >= 2, dialect.escape == dialect.quote else { return [0, n] }
         let quote = dialect.quote
         let box = SharedBytes(raw)
         let targets = (0...ranges).map { n / ranges * $0 }

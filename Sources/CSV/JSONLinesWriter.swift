@@ -46,12 +46,21 @@ public struct JSONLinesWriter {
 
     public mutating func finish() throws(BatonError) { try sink.flushNow() }
 
+    static func isValidUTF8(_ bytes: [UInt8]) -> Bool {
+        if bytes.allSatisfy({ $0 < 0x80 }) { return true }
+        let failed = transcode(bytes.makeIterator(), from: UTF8.self, to: UTF32.self, stoppingOnError: true) { _ in }
+        return !failed
+    }
+
     private mutating func string(_ bytes: [UInt8]) {
         JSONLinesWriter.escaped(bytes).withUnsafeBytes { sink.bytes($0) }
     }
 
-    /// A JSON string literal: quotes, backslashes and control characters escaped.
-    static func escaped(_ bytes: [UInt8]) -> [UInt8] {
+    /// A JSON string literal: quotes, backslashes and control characters escaped, and invalid
+    /// UTF-8 replaced by U+FFFD so that the output is always valid JSON.
+    static func escaped(_ raw: [UInt8]) -> [UInt8] {
+        var bytes = raw
+        if !isValidUTF8(raw) { bytes = Array(String(decoding: raw, as: UTF8.self).utf8) }
         var out: [UInt8] = [34]
         let hex = Array("0123456789abcdef".utf8)
         for b in bytes {

@@ -118,96 +118,109 @@ struct RecordConverter {
     }
 
     /// The column of field `c` over every record not marked bad (bad records get a null slot).
+    /// Strings come out dictionary-encoded while a part has few distinct values (the usual
+    /// shape of keys), plain otherwise.
     func convertColumn(_ c: Int, _ buffer: UnsafeRawBufferPointer, _ t: Tokens, _ bad: inout [Bool],
                        _ at: BlockPosition) -> Result<Column, Misfit> {
         let n = t.recordCount
         let type = types[c]
-        var valid = [Bool](repeating: true, count: n)
+        var valid: [Bool] = []  // allocated at the first null
         var scratch: [UInt8] = []
         var failure: Misfit?
         let base = buffer.baseAddress!
+        let anyBad = bad.contains(true)
+
+        func markNull(_ r: Int) {
+            if valid.isEmpty { valid = [Bool](repeating: true, count: n) }
+            valid[r] = false
+        }
 
         /// Calls `body(r, bytes)` for each record's field `c`, or marks it null.
         func forEachField(_ body: (Int, UnsafeRawBufferPointer) -> Bool) {
-            for r in 0..<n {
-                if bad[r] { valid[r] = false; continue }
-                let f = Int(t.recordFields[r]) + c
-                let start = Int(t.starts[f])
-                let endWord = t.ends[f]
-                let end = Int(endWord & Tokens.offsetMask)
-                let bytes = UnsafeRawBufferPointer(start: base + start, count: end - start)
-                if endWord & Tokens.quotedFlag == 0 {
-                    if isNull(bytes) { valid[r] = false; continue }
-                } else if endWord & Tokens.escapedFlag != 0 {
-                    unescape(bytes, into: &scratch)
-                    let ok = scratch.withUnsafeBytes { body(r, $0) }
-                    if !ok { failure = Misfit(record: r, text: String(decoding: scratch, as: UTF8.self)); return }
-                    continue
-                }
-                if !body(r, bytes) {
-                    failure = Misfit(record: r, text: String(decoding: bytes, as: UTF8.self))
-                    return
+            t.starts.withUnsafeBufferPointer { starts in
+                t.ends.withUnsafeBufferPointer { ends in
+                    t.recordFields.withUnsafeBufferPointer { recordFields in
+                        for r in 0..<n {
+                            if anyBad && bad[r] { markNull(r); continue }
+                            let f = Int(recordFields[r]) &+ c
+                            let start = Int(starts[f])
+                            let endWord = ends[f]
+                            let end = Int(endWord & Tokens.offsetMask)
+                            let bytes = UnsafeRawBufferPointer(start: base + start, count: end &- start)
+                            if endWord & Tokens.quotedFlag == 0 {
+                                if isNull(bytes) { markNull(r); continue }
+                            } else if endWord & Tokens.escapedFlag != 0 {
+                                unescape(bytes, into: &scratch)
+                                let ok = scratch.withUnsafeBytes { body(r, $0) }
+                                if !ok { failure = Misfit(record: r, text: String(decoding: scratch, as: UTF8.self)); return }
+                                continue
+                            }
+                            if !body(r, bytes) {
+                                failure = Misfit(record: r, text: String(decoding: bytes, as: UTF8.self))
+                                return
+                            }
+                        }
+                    }
                 }
             }
+        }
+
+        func fixed<T>(_ zero: T, _ parse: (UnsafeRawBufferPointer) -> T?) -> [T] {
+            var values = [T](repeating: zero, count: n)
+            values.withUnsafeMutableBufferPointer { out in
+                forEachField { r, b in
+                    guard let v = parse(b) else { return false }
+                    out[r] = v
+                    return true
+                }
+            }
+            return values
         }
 
         let storage: ColumnStorage
         switch type {
-        case .int64, .timestamp:
-            var values = [Int64](repeating: 0, count: n)
-            if type == .int64 {
-                forEachField { r, b in
-                    guard let v = FieldParsers.int64(b) else { return false }
-                    values[r] = v
-                    return true
-                }
-            } else {
-                forEachField { r, b in
-                    if let v = FieldParsers.timestamp(b) { values[r] = v; return true }
-                    if let d = FieldParsers.date(b) { values[r] = Int64(d) * 86_400_000_000; return true }
-                    return false
-                }
-            }
-            storage = .int64(values)
-        case .float64:
-            var values = [Double](repeating: 0, count: n)
-            forEachField { r, b in
-                guard let v = FieldParsers.float64(b) else { return false }
-                values[r] = v
-                return true
-            }
-            storage = .float64(values)
-        case .date:
-            var values = [Int32](repeating: 0, count: n)
-            forEachField { r, b in
-                guard let v = FieldParsers.date(b) else { return false }
-                values[r] = v
-                return true
-            }
-            storage = .int32(values)
-        case .bool:
-            var values = [Bool](repeating: false, count: n)
-            forEachField { r, b in
-                guard let v = FieldParsers.bool(b) else { return false }
-                values[r] = v
-                return true
-            }
-            storage = .bool(Bitmap(values))
-        case .string:
-            var strings = StringArray()
-            strings.reserveCapacity(count: n, bytes: n * 8)
-            var next = 0
-            forEachField { r, b in
-                while next < r { strings.append(UnsafeRawBufferPointer(start: nil, count: 0)); next += 1 }
-                strings.append(b)
-                next += 1
-                return true
-            }
-            while next < n { strings.append(UnsafeRawBufferPointer(start: nil, count: 0)); next += 1 }
-            storage = .string(strings)
+        case .int64: storage = .int64(fixed(0, FieldParsers.int64))
+        case .timestamp:
+            storage = .int64(fixed(0) { b in
+                FieldParsers.timestamp(b) ?? FieldParsers.date(b).map { Int64($0) * 86_400_000_000 }
+            })
+        case .float64: storage = .float64(fixed(0, FieldParsers.float64))
+        case .date: storage = .int32(fixed(0, FieldParsers.date))
+        case .bool: storage = .bool(Bitmap(fixed(false, FieldParsers.bool)))
+        case .string: storage = strings(n, forEachField)
         }
         if let failure { return .failure(failure) }
-        return .success(Column(type, storage, validity: Bitmap(valid)))
+        return .success(Column(type, storage, validity: valid.isEmpty ? nil : Bitmap(valid)))
+    }
+
+    /// String values, interned while distinct values stay under half the records (then plain).
+    private func strings(_ n: Int, _ forEachField: ((Int, UnsafeRawBufferPointer) -> Bool) -> Void) -> ColumnStorage {
+        let table = ByteHashTable(limit: max(64, n / 2), capacity: 256)
+        var codes = [Int32](repeating: 0, count: n)
+        var interned = true
+        codes.withUnsafeMutableBufferPointer { out in
+            forEachField { r, b in
+                guard let code = table.intern(b) else { interned = false; return true }
+                out[r] = code
+                return true
+            }
+        }
+        if interned {
+            var values = table.values
+            if values.count == 0 { values.append("") }  // every code (nulls' included) must index it
+            return .dictionary(codes: codes, values: values)
+        }
+        var plain = StringArray()
+        plain.reserveCapacity(count: n, bytes: n * 16)
+        var next = 0
+        forEachField { r, b in
+            while next < r { plain.append(UnsafeRawBufferPointer(start: nil, count: 0)); next += 1 }
+            plain.append(b)
+            next += 1
+            return true
+        }
+        while next < n { plain.append(UnsafeRawBufferPointer(start: nil, count: 0)); next += 1 }
+        return .string(plain)
     }
 
     @inline(__always)

@@ -47,11 +47,16 @@ struct Tokenizer {
     let delimiter: UInt8
     let quote: UInt8
     let escape: UInt8
+    /// In a one-column file an empty line is a record holding one empty field (a null under
+    /// the default null string), as the CSV writer writes a null there; elsewhere blank lines
+    /// are skipped.
+    let blankLinesAreRecords: Bool
 
-    init(_ dialect: CSVDialect) {
+    init(_ dialect: CSVDialect, blankLinesAreRecords: Bool = false) {
         delimiter = dialect.delimiter
         quote = dialect.quote
         escape = dialect.escape
+        self.blankLinesAreRecords = blankLinesAreRecords
     }
 
     /// Tokenizes `buffer[range]`. With `final == false`, stops before a record that the range
@@ -69,7 +74,7 @@ struct Tokenizer {
         recordLoop: while i < end {
             // Skip blank lines.
             let c0 = base[i]
-            if c0 == 10 || c0 == 13 {
+            if (c0 == 10 || c0 == 13) && !blankLinesAreRecords {
                 if c0 == 13 && i + 1 < end && base[i + 1] == 10 { i += 1 } else if c0 == 13 && i + 1 == end && !final { break }
                 i += 1
                 line += 1

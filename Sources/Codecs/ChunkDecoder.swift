@@ -121,7 +121,7 @@ public enum ChunkDecoder {
             var position = 0
             for (value, length) in zip(values, lengths) {
                 let length = Int(UInt32(littleEndian: length))
-                guard length <= n - position else { throw BatonError(.corrupt, "runs add up to more than \(n) rows") }
+                guard length >= 1, length <= n - position else { throw BatonError(.corrupt, "a run is empty or runs add up to more than \(n) rows") }
                 (out.baseAddress! + position).initialize(repeating: value, count: length)
                 position += length
             }
@@ -150,7 +150,7 @@ public enum ChunkDecoder {
             var position = 0
             for run in 0..<r {
                 let length = Int(UInt32(littleEndian: lengths[run]))
-                guard length <= n - position else { throw BatonError(.corrupt, "runs add up to more than \(n) rows") }
+                guard length >= 1, length <= n - position else { throw BatonError(.corrupt, "a run is empty or runs add up to more than \(n) rows") }
                 if values[run] {
                     for i in position..<position + length { words[i >> 6] |= 1 << UInt64(i & 63) }
                 }

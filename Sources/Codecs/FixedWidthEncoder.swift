@@ -55,15 +55,23 @@ struct FixedWidthEncoder {
             break
         }
         var best: (choice: Choice, size: Int) = (.plain, n * width)
+        // Bits a value takes in the best representation without a dictionary.
+        var narrowest = width * 8
         if kind == .integer, let frame = frameOfReference(v), case .bitPacked(_, let bits) = frame {
             let size = 9 + BitPacking.byteCount(count: n, width: bits)
             if size < best.size { best = (frame, size) }
+            narrowest = bits
         }
         if kind == .float, let decimal = decimal(v), case .decimal(_, _, let bits) = decimal {
             let size = 10 + BitPacking.byteCount(count: n, width: bits)
             if size < best.size { best = (decimal, size) }
+            narrowest = bits
         }
-        if looksLowCardinality(v), let dictionary = dictionary(v, limit: min(Self.dictionaryLimit, n / 2 + 1)),
+        // A dictionary pays only when its codes are clearly narrower; the sample's distinct
+        // count is a lower bound on their width.
+        if let sampled = sampledDistinct(v), sampled * 2 <= min(n, 1024),
+           BitPacking.width(of: UInt64(max(sampled, 1) - 1)) + 1 < narrowest,
+           let dictionary = dictionary(v, limit: min(Self.dictionaryLimit, n / 2 + 1)),
            case .dictionary(let values, _) = dictionary {
             let size = 5 + values.count * width + BitPacking.byteCount(count: n, width: BitPacking.width(of: UInt64(values.count - 1)))
             if size < best.size { best = (dictionary, size) }
@@ -155,19 +163,17 @@ struct FixedWidthEncoder {
         return .decimal(exponent: exponent, reference: low, width: bits)
     }
 
-    /// A cheap look at up to 1,024 evenly spaced values: is a dictionary worth building?
-    private func looksLowCardinality(_ v: UnsafeBufferPointer<UInt64>) -> Bool {
-        guard v.count >= 16 else { return false }
+    /// Distinct values among up to 1,024 evenly spaced ones (nil for tiny chunks).
+    private func sampledDistinct(_ v: UnsafeBufferPointer<UInt64>) -> Int? {
+        guard v.count >= 16 else { return nil }
         let step = max(1, v.count / 1024)
         var seen = Set<UInt64>()
-        var sampled = 0
         var i = 0
         while i < v.count {
             seen.insert(v[i])
-            sampled += 1
             i += step
         }
-        return seen.count * 2 <= sampled
+        return seen.count
     }
 
     private func dictionary(_ v: UnsafeBufferPointer<UInt64>, limit: Int) -> Choice? {

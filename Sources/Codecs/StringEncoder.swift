@@ -67,7 +67,7 @@ struct StringEncoder {
             return (used, codes)
         case .string(let strings):
             guard force || looksLowCardinality(strings) else { return nil }
-            var table = ByteHashTable(limit: force ? Int.max : n / 2 + 1)
+            let table = ByteHashTable(limit: force ? Int.max : n / 2 + 1)
             for i in 0..<n where !column.isNull(i) {
                 guard let code = strings.withBytes(at: i, { table.intern($0) }) else { return nil }
                 codes[i] = UInt64(code)

@@ -23,6 +23,27 @@ public struct Bitmap: Sendable, Equatable {
         clearTail()
     }
 
+    /// One bit per element of `bools`, a word at a time.
+    public init(_ bools: [Bool]) {
+        let n = bools.count
+        let wordCount = (n + 63) >> 6
+        words = bools.withUnsafeBufferPointer { src in
+            src.withMemoryRebound(to: UInt8.self) { bytes in
+                [UInt64](unsafeUninitializedCapacity: wordCount) { out, initialized in
+                    for w in 0..<wordCount {
+                        var word: UInt64 = 0
+                        let base = w << 6
+                        let limit = min(64, n - base)
+                        for b in 0..<limit { word |= UInt64(bytes[base &+ b] & 1) << UInt64(b) }
+                        out[w] = word
+                    }
+                    initialized = wordCount
+                }
+            }
+        }
+        count = n
+    }
+
     public init<S: Sequence>(_ bits: S) where S.Element == Bool {
         var words: [UInt64] = []
         var count = 0

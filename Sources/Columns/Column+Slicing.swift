@@ -91,6 +91,18 @@ extension Column {
         }):
             let codes: [Int32] = concat(parts, total) { if case .dictionary(let c, _) = $0 { c } else { nil } }
             storage = .dictionary(codes: codes, values: first)
+        case .dictionary where parts.allSatisfy({ if case .dictionary = $0.storage { true } else { false } }):
+            // Different dictionaries: merge them, renumbering each part's codes.
+            let merged = ByteHashTable(limit: Int.max)
+            var codes: [Int32] = []
+            codes.reserveCapacity(total)
+            for part in parts {
+                guard case .dictionary(let partCodes, let values) = part.storage else { continue }
+                var remap = [Int32](repeating: 0, count: values.count)
+                for i in 0..<values.count { remap[i] = values.withBytes(at: i) { merged.intern($0)! } }
+                for code in partCodes { codes.append(remap[Int(code)]) }
+            }
+            storage = .dictionary(codes: codes, values: merged.values)
         case .string, .dictionary:
             var out = StringArray()
             for part in parts {

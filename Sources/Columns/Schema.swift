@@ -21,12 +21,13 @@ public struct Schema: Sendable, Equatable, CustomStringConvertible {
 
     /// - Throws: `BatonError` (`.invalidInput`) when two fields share a name or a name is empty.
     public init(_ fields: [Field]) throws(BatonError) {
-        var seen = Set<String>()
+        // Names are distinct byte for byte (not merely up to Unicode equivalence).
+        var seen = Set<[UInt8]>()
         for field in fields {
             if field.name.isEmpty {
                 throw BatonError(.invalidInput, "a column name is empty")
             }
-            if !seen.insert(field.name).inserted {
+            if !seen.insert(Array(field.name.utf8)).inserted {
                 throw BatonError(.invalidInput, "column \"\(field.name)\" appears twice in the schema",
                                  hint: "give every column a distinct name")
             }
@@ -37,7 +38,7 @@ public struct Schema: Sendable, Equatable, CustomStringConvertible {
     public var count: Int { fields.count }
     public var names: [String] { fields.map(\.name) }
 
-    public func index(of name: String) -> Int? { fields.firstIndex { $0.name == name } }
+    public func index(of name: String) -> Int? { fields.firstIndex { $0.name.utf8.elementsEqual(name.utf8) } }
 
     /// The indices of `names`, in the order given.
     /// - Throws: `.invalidInput` naming the first unknown column and listing the known ones.

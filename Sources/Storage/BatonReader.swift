@@ -39,8 +39,8 @@ public final class BatonReader: @unchecked Sendable {
             throw BatonError(.truncated, "file is cut short: the footer signature is missing from its end",
                              at: .init(file: path), hint: "the write that produced it did not finish; write it again")
         }
-        let (footerLength, footerChecksum, version) = trailer.withUnsafeBytes { raw in
-            (Int(UInt64(littleEndian: raw.loadUnaligned(as: UInt64.self))),
+        let (rawFooterLength, footerChecksum, version) = trailer.withUnsafeBytes { raw in
+            (UInt64(littleEndian: raw.loadUnaligned(as: UInt64.self)),
              UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)),
              UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 16, as: UInt32.self)))
         }
@@ -52,9 +52,10 @@ public final class BatonReader: @unchecked Sendable {
         guard version >= 1 else {
             throw BatonError(.corrupt, "format version 0 does not exist", at: .init(file: path))
         }
-        guard footerLength >= 0, footerLength <= size - minimum else {
-            throw BatonError(.corrupt, "footer length \(footerLength) does not fit in the file", at: .init(file: path))
+        guard rawFooterLength <= UInt64(size - minimum) else {
+            throw BatonError(.corrupt, "footer length \(rawFooterLength) does not fit in the file", at: .init(file: path))
         }
+        let footerLength = Int(rawFooterLength)
         let footerStart = size - FileLayout.trailerSize - footerLength
         let footerBytes = try file.read(offset: footerStart, count: footerLength)
         guard Checksum.xxh64(footerBytes) == footerChecksum else {
@@ -65,6 +66,10 @@ public final class BatonReader: @unchecked Sendable {
             footer = try Footer.decode(footerBytes, dataEnd: footerStart)
         } catch {
             throw error.inFile(path)
+        }
+        guard footer.formatVersion == version else {
+            throw BatonError(.corrupt, "the footer says format version \(footer.formatVersion), the trailer \(version)",
+                             at: .init(file: path))
         }
         bytesRead = head.count + trailer.count + footerBytes.count
     }

@@ -26,13 +26,15 @@ public final class BatonWriter {
     private let file: AtomicOutputFile
     private var pending: [[Column]]
     private var pendingRows = 0
+    private var pendingBytes = 0
     private var rowGroups: [RowGroupMetadata] = []
     private var plainBytes = 0
     private var finished = false
 
     public init(path: String, schema: Schema, options: WriteOptions = WriteOptions()) throws(BatonError) {
-        guard options.rowGroupSize > 0 else {
-            throw BatonError(.invalidInput, "row group size must be positive", hint: "for example --row-group-size 1048576")
+        guard options.rowGroupSize > 0 && options.rowGroupSize <= FileLayout.maxRowGroupRows else {
+            throw BatonError(.invalidInput, "row group size must be from 1 to \(FileLayout.maxRowGroupRows)",
+                             at: .init(text: String(options.rowGroupSize)), hint: "for example --row-group-size 1048576")
         }
         self.path = path
         self.schema = schema
@@ -50,15 +52,23 @@ public final class BatonWriter {
                              at: .init(file: path))
         }
         let dense = batch.compacted()
+        let batchBytes = dense.columns.reduce(0) { $0 + Self.plainSize($1) }
         var offset = 0
         while offset < dense.count {
-            let take = min(dense.count - offset, options.rowGroupSize - pendingRows)
+            var take = min(dense.count - offset, options.rowGroupSize - pendingRows)
+            // Keep the group near the byte cap: take a share of rows proportional to the room left.
+            let room = options.maxRowGroupBytes - pendingBytes
+            if batchBytes > 0, take * batchBytes / max(dense.count, 1) > room {
+                take = max(1, min(take, room * dense.count / batchBytes))
+            }
             for (i, column) in dense.columns.enumerated() {
-                pending[i].append(column.slice(offset..<offset + take))
+                let slice = column.slice(offset..<offset + take)
+                pendingBytes += Self.plainSize(slice)
+                pending[i].append(slice)
             }
             pendingRows += take
             offset += take
-            if pendingRows == options.rowGroupSize { try flush() }
+            if pendingRows == options.rowGroupSize || pendingBytes >= options.maxRowGroupBytes { try flush() }
         }
     }
 
@@ -100,6 +110,7 @@ public final class BatonWriter {
         let rows = pendingRows
         pending = Array(repeating: [], count: schema.count)
         pendingRows = 0
+        pendingBytes = 0
         let codec = options.codec, encoding = options.encoding
         let encoded = parallelMap(columns.count, threads: options.threads) { i in
             Self.encodeChunk(columns[i], encoding: encoding, codec: codec)

@@ -11,4 +11,13 @@ public enum FileLayout {
     public static let trailerSize = 24
     /// The newest format version this build writes and reads.
     public static let formatVersion: UInt32 = 1
+    /// The most rows a row group may hold. It bounds what one chunk can decode to (a chunk of
+    /// bit-packed zeros is a few bytes on disk whatever its row count), so a forged row count
+    /// cannot make a reader allocate without limit: 16 Mi rows × 8 bytes = 128 MiB.
+    public static let maxRowGroupRows = 1 << 24
+    /// Writers close a row group once its plain data reaches this size, whatever its row
+    /// count, so a chunk body stays far below the 2 GiB limit.
+    public static let maxRowGroupPlainBytes = 512 << 20
+    /// The largest plain size a chunk entry may claim (informative, but summed by readers).
+    public static let maxPlainSize: UInt64 = 1 << 40
 }

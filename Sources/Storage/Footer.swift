@@ -36,6 +36,11 @@ public struct RowGroupMetadata: Sendable, Equatable {
     public var rowCount: Int
     /// In schema order.
     public var chunks: [ChunkMetadata]
+
+    public init(rowCount: Int, chunks: [ChunkMetadata]) {
+        self.rowCount = rowCount
+        self.chunks = chunks
+    }
 }
 
 /// Everything a reader needs besides the chunk bodies: the schema, the chunk index and
@@ -47,6 +52,13 @@ public struct Footer: Sendable, Equatable {
     public var metadata: [(String, String)]
 
     public var rowCount: Int { rowGroups.reduce(0) { $0 + $1.rowCount } }
+
+    public init(formatVersion: UInt32, schema: Schema, rowGroups: [RowGroupMetadata], metadata: [(String, String)]) {
+        self.formatVersion = formatVersion
+        self.schema = schema
+        self.rowGroups = rowGroups
+        self.metadata = metadata
+    }
 
     public static func == (a: Footer, b: Footer) -> Bool {
         a.formatVersion == b.formatVersion && a.schema == b.schema && a.rowGroups == b.rowGroups
@@ -127,13 +139,16 @@ public struct Footer: Sendable, Equatable {
                 }
                 fields.append(Field(name, type, nullable: try reader.u8() & 1 != 0))
             }
-            let schema = try Schema(fields)
+            let schema: Schema
+            do throws(BatonError) { schema = try Schema(fields) } catch {
+                throw BatonError(.corrupt, "the footer's schema is invalid: \(error.message)")
+            }
             let totalRows = try reader.u64()
             let groupCount = try reader.count(unit: 8)
             var groups: [RowGroupMetadata] = []
             for g in 0..<groupCount {
                 let rows = try reader.u64()
-                guard rows <= UInt64(Int32.max) else {
+                guard rows <= UInt64(FileLayout.maxRowGroupRows) else {
                     throw BatonError(.corrupt, "row group claims \(rows) rows", at: .init(rowGroup: g))
                 }
                 var chunks: [ChunkMetadata] = []
@@ -141,6 +156,9 @@ public struct Footer: Sendable, Equatable {
                     let at = BatonError.Location(rowGroup: g, column: field.name)
                     let offset = try reader.u64(), stored = try reader.u64(), body = try reader.u64()
                     let plain = try reader.u64()
+                    guard plain <= FileLayout.maxPlainSize else {
+                        throw BatonError(.corrupt, "chunk claims a plain size of \(plain) bytes", at: at)
+                    }
                     guard offset >= UInt64(FileLayout.magic.count), stored <= UInt64(dataEnd),
                           offset <= UInt64(dataEnd) - stored, body < UInt64(Int32.max) else {
                         throw BatonError(.corrupt, "chunk lies outside the data region", at: at)

@@ -75,7 +75,8 @@ public struct ColumnPredicate: Sendable, Equatable, CustomStringConvertible {
         case let (.int64(v), .int64(c)), let (.int64(v), .timestamp(c)):
             for i in 0..<n { bits[i] = test(v[i] < c ? -1 : (v[i] == c ? 0 : 1)) }
         case let (.float64(v), .float64(c)):
-            for i in 0..<n { bits[i] = test(v[i] < c ? -1 : (v[i] == c ? 0 : 1)) }
+            // SQL order (NaN above every number, equal to itself), as the statistics use.
+            for i in 0..<n { bits[i] = test(Value.compareFloats(v[i], c)) }
         case let (.dictionary(codes, values), .string):
             // Compare each dictionary entry once, then look rows up by code.
             let perCode = (0..<values.count).map { Value.compare(.string(values[$0]), value).map(test) ?? false }

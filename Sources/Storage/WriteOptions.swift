@@ -55,14 +55,17 @@ public enum CodecChoice: Sendable, Equatable, CustomStringConvertible {
 
 /// Settings for `BatonWriter`.
 public struct WriteOptions: Sendable {
-    /// Rows per row group: the unit of pruning and of parallel reads. Large groups compress
-    /// better (one dictionary per chunk); small ones prune finer.
+    /// Rows per row group (at most `FileLayout.maxRowGroupRows`): the unit of pruning and of
+    /// parallel reads. Large groups compress better (one dictionary per chunk); small ones prune
+    /// finer. A group also closes at `FileLayout.maxRowGroupPlainBytes` of plain data.
     public var rowGroupSize: Int = 1 << 20
     public var codec: CodecChoice = .auto
     /// nil: choose per chunk (docs/FORMAT.md, "Choosing an encoding").
     public var encoding: Encoding? = nil
     /// Columns encoded at once; 1 encodes on the calling thread.
     public var threads: Int = defaultThreadCount
+    /// A row group also closes when its plain data reaches this many bytes.
+    public var maxRowGroupBytes = FileLayout.maxRowGroupPlainBytes
     /// Extra key/value pairs for the footer.
     public var metadata: [(String, String)] = []
 

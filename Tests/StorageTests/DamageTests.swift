@@ -1,3 +1,4 @@
+import Codecs
 import Columns
 import Storage
 import Testing
@@ -95,8 +96,9 @@ import Testing
         #expect(error?.description == "/nonexistent/dir/x.baton: no such file (hint: check the path)")
     }
 
-    /// Random damage to the footer that keeps its checksum valid (a buggy writer) is rejected
-    /// as corrupt or read consistently, never a crash.
+    /// Random damage to the footer or trailer, re-sealed with a valid checksum (what a buggy
+    /// writer could produce), is rejected with an error or read consistently: opening the file
+    /// and reading every chunk never crashes and never allocates without bound.
     @Test func forgedFootersNeverCrash() throws {
         let dir = TemporaryDirectory()
         defer { dir.cleanup() }
@@ -104,15 +106,74 @@ import Testing
         let footerBytes = footer.encoded()
         let dataEnd = bytes.count - 24 - footerBytes.count
         var state: UInt64 = 42
-        for _ in 0..<400 {
-            state = state &* 6364136223846793005 &+ 1
+        func next() -> UInt64 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return state >> 16
+        }
+        var outcomes = (opened: 0, rejected: 0)
+        for round in 0..<300 {
             var forged = footerBytes
-            let position = Int(state >> 33) % forged.count
-            forged[position] = UInt8(truncatingIfNeeded: state >> 20)
-            if let decoded = try? Footer.decode(forged, dataEnd: dataEnd) {
-                #expect(decoded.rowGroups.count <= footer.rowGroups.count + 1 || decoded.rowGroups.isEmpty == false)
+            // One to three bytes set to random values, sometimes to 0xFF runs (huge numbers).
+            for _ in 0..<(1 + Int(next() % 3)) {
+                let position = Int(next() % UInt64(forged.count))
+                let run = round % 4 == 0 ? min(8, forged.count - position) : 1
+                for k in 0..<run { forged[position + k] = round % 4 == 0 ? 0xFF : UInt8(truncatingIfNeeded: next()) }
+            }
+            var file = Array(bytes[..<dataEnd]) + forged
+            var trailer = [UInt8]()
+            withUnsafeBytes(of: UInt64(forged.count).littleEndian) { trailer += $0 }
+            withUnsafeBytes(of: forged.withUnsafeBytes { Checksum.xxh64($0) }.littleEndian) { trailer += $0 }
+            withUnsafeBytes(of: UInt32(1).littleEndian) { trailer += $0 }
+            trailer += Array("BATN".utf8)
+            file += trailer
+            writeBytes(file, path)
+            do throws(BatonError) {
+                let reader = try BatonReader(path: path)
+                for g in reader.footer.rowGroups.indices {
+                    for c in reader.schema.fields.indices { _ = try? reader.readChunk(rowGroup: g, column: c) }
+                }
+                outcomes.opened += 1
+            } catch {
+                #expect([.corrupt, .unsupportedVersion].contains(error.kind), "\(error)")
+                outcomes.rejected += 1
             }
         }
-        _ = path
+        #expect(outcomes.opened + outcomes.rejected == 300)
+        #expect(outcomes.rejected > 100)
+    }
+
+    /// A trailer claiming an enormous footer length is corrupt, not a crash.
+    @Test func hugeFooterLength() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.cleanup() }
+        let (path, _, bytes) = try sample(dir)
+        var forged = bytes
+        for k in 0..<8 { forged[bytes.count - 24 + k] = 0xFF }
+        writeBytes(forged, path)
+        #expect(thrownError { _ = try BatonReader(path: path) }?.kind == .corrupt)
+    }
+
+    /// A row group claiming more rows than the format allows is refused before any chunk is
+    /// decoded (a few bytes of bit-packed zeros would otherwise decode to gigabytes).
+    @Test func rowCountBeyondTheLimitIsCorrupt() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.cleanup() }
+        let schema = try Schema([Field("n", .int64)])
+        var footer = Footer(formatVersion: 1, schema: schema, rowGroups: [], metadata: [])
+        let body: [UInt8] = [7, 0, 0, 0, 0, 0, 0, 0, 0]  // reference 7, width 0
+        let chunk = ChunkMetadata(offset: 8, storedSize: body.count, bodySize: body.count, plainSize: 8, encoding: .bitPacked,
+                                  codec: .none, checksum: Checksum.xxh64(body),
+                                  statistics: Statistics(nullCount: 0, min: .int64(7), max: .int64(7)))
+        footer.rowGroups = [RowGroupMetadata(rowCount: FileLayout.maxRowGroupRows + 1, chunks: [chunk])]
+        let encoded = footer.encoded()
+        var file = FileLayout.magic + body + encoded
+        withUnsafeBytes(of: UInt64(encoded.count).littleEndian) { file += $0 }
+        withUnsafeBytes(of: Checksum.xxh64(encoded).littleEndian) { file += $0 }
+        withUnsafeBytes(of: UInt32(1).littleEndian) { file += $0 }
+        file += Array("BATN".utf8)
+        writeBytes(file, dir.file("bomb.baton"))
+        let error = thrownError { _ = try BatonReader(path: dir.file("bomb.baton")) }
+        #expect(error?.kind == .corrupt)
+        #expect(error?.location.rowGroup == 0)
     }
 }

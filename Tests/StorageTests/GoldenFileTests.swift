@@ -15,12 +15,15 @@ import Testing
     /// One column per type plus a dictionary-encoded one, 40 rows with nulls, row groups of 16.
     static func table() throws -> (Schema, [Column]) { try everyTypeTable(rows: 40, seed: 2026) }
 
-    @Test(arguments: Encoding.allCases)
-    func readsBackExactly(encoding: Encoding) throws {
-        let path = "\(Self.directory)/every_type_\(encoding)_zstd_v1.baton"
+    static let cases: [(Encoding, BlockCodec)] = Encoding.allCases.map { ($0, .zstd(level: 3)) } + [(.plain, .none), (.plain, .lz4)]
+
+    @Test(arguments: cases)
+    func readsBackExactly(encoding: Encoding, codec: BlockCodec) throws {
+        let codecName = codec == .none ? "none" : (codec == .lz4 ? "lz4" : "zstd")
+        let path = "\(Self.directory)/every_type_\(encoding)_\(codecName)_v1.baton"
         let (schema, columns) = try Self.table()
         if ProcessInfo.processInfo.environment["BATON_REGENERATE_FIXTURES"] == "1" {
-            var options = WriteOptions(rowGroupSize: 16, codec: .fixed(.zstd(level: 3)), encoding: encoding)
+            var options = WriteOptions(rowGroupSize: 16, codec: .fixed(codec), encoding: encoding)
             options.metadata = [("purpose", "golden file for format version 1, encoding \(encoding)")]
             try write(schema, columns, to: path, options: options)
         }
@@ -33,5 +36,6 @@ import Testing
         }
         #expect(try readValues(path) == columns.map(\.values))
         #expect(reader.footer.metadata.first { $0.0 == "created_by" }?.1 == "baton 0.1.0")
+        #expect(reader.footer.rowGroups.allSatisfy { $0.chunks.allSatisfy { $0.codec == codec } })
     }
 }

@@ -1,0 +1,148 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Interns byte strings to dense codes `0, 1, 2, …` in order of first appearance.
+///
+/// Open addressing with linear probing over a power-of-two table of (hash, code) slots; the
+/// bytes live once, back to back, in a buffer the table owns, and are compared with `memcmp`.
+/// All storage is manually managed so that the probe loop touches no reference counts. Used to
+/// dictionary-encode strings that arrive unencoded (CSV fields) and to merge the dictionaries
+/// of columns being concatenated. A reference type: not to be shared across threads.
+public final class ByteHashTable {
+    private var bytes: UnsafeMutableRawPointer
+    private var byteCapacity: Int
+    private var byteCount = 0
+    private var offsets: UnsafeMutablePointer<Int32>
+    private var offsetCapacity: Int
+    private var slots: UnsafeMutablePointer<Int32>
+    private var hashes: UnsafeMutablePointer<UInt64>
+    private var mask: Int
+    public private(set) var count = 0
+    /// Interning stops adding values past this many distinct ones.
+    public let limit: Int
+
+    public init(limit: Int, capacity: Int = 1 << 10) {
+        self.limit = limit
+        var size = 1 << 4
+        while size < capacity * 2 { size <<= 1 }
+        mask = size - 1
+        slots = .allocate(capacity: size)
+        slots.initialize(repeating: -1, count: size)
+        hashes = .allocate(capacity: size)
+        hashes.initialize(repeating: 0, count: size)
+        byteCapacity = max(64, capacity * 16)
+        bytes = .allocate(byteCount: byteCapacity, alignment: 8)
+        offsetCapacity = max(16, capacity + 1)
+        offsets = .allocate(capacity: offsetCapacity)
+        offsets[0] = 0
+    }
+
+    deinit {
+        bytes.deallocate()
+        offsets.deallocate()
+        slots.deallocate()
+        hashes.deallocate()
+    }
+
+    /// The interned values, in code order.
+    public var values: StringArray {
+        StringArray(offsets: Array(UnsafeBufferPointer(start: offsets, count: count + 1)),
+                    bytes: Array(UnsafeRawBufferPointer(start: bytes, count: byteCount)))
+    }
+
+    /// The code of `value`, adding it if new; nil once `limit` distinct values are held.
+    @inline(__always)
+    public func intern(_ value: UnsafeRawBufferPointer) -> Int32? {
+        let hash = Self.hash(value)
+        let length = value.count
+        var i = Int(truncatingIfNeeded: hash) & mask
+        while true {
+            let code = slots[i]
+            if code < 0 { break }
+            if hashes[i] == hash {
+                let start = Int(offsets[Int(code)])
+                if Int(offsets[Int(code) + 1]) - start == length
+                    && (length == 0 || memcmp(bytes + start, value.baseAddress!, length) == 0) {
+                    return code
+                }
+            }
+            i = (i + 1) & mask
+        }
+        guard count < limit else { return nil }
+        let code = Int32(count)
+        append(value)
+        slots[i] = code
+        hashes[i] = hash
+        if count * 2 > mask + 1 { grow() }
+        return code
+    }
+
+    private func append(_ value: UnsafeRawBufferPointer) {
+        if byteCount + value.count > byteCapacity {
+            var capacity = byteCapacity * 2
+            while capacity < byteCount + value.count { capacity *= 2 }
+            let grown = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 8)
+            grown.copyMemory(from: bytes, byteCount: byteCount)
+            bytes.deallocate()
+            bytes = grown
+            byteCapacity = capacity
+        }
+        if count + 2 > offsetCapacity {
+            let capacity = offsetCapacity * 2
+            let grown = UnsafeMutablePointer<Int32>.allocate(capacity: capacity)
+            grown.initialize(from: offsets, count: count + 1)
+            offsets.deallocate()
+            offsets = grown
+            offsetCapacity = capacity
+        }
+        if let base = value.baseAddress, value.count > 0 { (bytes + byteCount).copyMemory(from: base, byteCount: value.count) }
+        byteCount += value.count
+        precondition(byteCount <= Int(Int32.max), "interned strings exceed 2 GiB")
+        count += 1
+        offsets[count] = Int32(truncatingIfNeeded: byteCount)
+    }
+
+    /// A fast 64-bit hash of short byte strings: 8 bytes at a time, multiply-xorshift mixed.
+    @inline(__always)
+    public static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(bytes.count)
+        var i = 0
+        let n = bytes.count
+        while i + 8 <= n {
+            h = (h ^ bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0xBF58_476D_1CE4_E5B9
+            h ^= h >> 31
+            i += 8
+        }
+        if i < n {
+            var tail: UInt64 = 0
+            for k in 0..<(n - i) { tail |= UInt64(bytes[i + k]) << UInt64(k * 8) }
+            h = (h ^ tail) &* 0x94D0_49BB_1331_11EB
+        }
+        h ^= h >> 29
+        h = h &* 0xBF58_476D_1CE4_E5B9
+        return h ^ (h >> 32)
+    }
+
+    private func grow() {
+        let size = (mask + 1) * 2
+        let newSlots = UnsafeMutablePointer<Int32>.allocate(capacity: size)
+        newSlots.initialize(repeating: -1, count: size)
+        let newHashes = UnsafeMutablePointer<UInt64>.allocate(capacity: size)
+        newHashes.initialize(repeating: 0, count: size)
+        let newMask = size - 1
+        for slot in 0...mask where slots[slot] >= 0 {
+            var i = Int(truncatingIfNeeded: hashes[slot]) & newMask
+            while newSlots[i] >= 0 { i = (i + 1) & newMask }
+            newSlots[i] = slots[slot]
+            newHashes[i] = hashes[slot]
+        }
+        slots.deallocate()
+        hashes.deallocate()
+        slots = newSlots
+        hashes = newHashes
+        mask = newMask
+    }
+}
