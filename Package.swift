@@ -72,6 +72,7 @@ let package = Package(
         .testTarget(name: "CodecsTests", dependencies: ["Codecs", "Columns"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Codecs", "Columns", "Datagen"]),
         .testTarget(name: "DatagenTests", dependencies: ["Datagen", "Columns", "CSV"]),
+        .testTarget(name: "CSVTests", dependencies: ["CSV", "Columns", "Codecs"]),
         .testTarget(name: "CLITests", dependencies: ["Storage", "Columns"]),
     ]
 )

@@ -57,16 +57,15 @@ extension Cat {
         var options = try csv.readOptions()
         options.restartOnWidening = false
         let names = columns.map { $0.split(separator: ",").map { String($0).trimmingWhitespace() } }
-        let probe = try CSVReader(path: file, options: options)
+        if conditions.isEmpty { options.limit = limit }
+        let reader = try CSVReader(path: file, options: options)
         let predicates = try conditions.map { (text) throws(BatonError) in
-            try ColumnPredicate.parse(text, schema: probe.fileSchema)
+            try ColumnPredicate.parse(text, schema: reader.fileSchema)
         }
         // Read the filter columns too, then print only the requested ones.
-        let wanted = names ?? probe.fileSchema.names
+        let wanted = names ?? reader.fileSchema.names
         let needed = wanted + predicates.map(\.column).filter { !wanted.contains($0) }
-        options.columns = needed
-        if predicates.isEmpty { options.limit = limit }
-        let reader = try CSVReader(path: file, options: options)
+        try reader.select(needed)
         var csvOptions = CSVWriteOptions()
         csvOptions.header = !noHeader
         var writer: TextWriter?

@@ -69,6 +69,9 @@ public struct CSVReadOptions: Sendable {
     /// Blocks smaller than this are tokenized on one thread. Tests lower it to exercise the
     /// parallel split on small inputs.
     public var parallelSplitMinimum = 1 << 18
+    /// Bytes read from the start of the input to sniff the dialect and types (files larger than
+    /// 4 MiB are also sampled at four places further in).
+    public var sampleSize = 1 << 20
     /// Stop after this many records have been delivered.
     public var limit: Int?
 

@@ -21,8 +21,12 @@ public final class CSVReader {
     public private(set) var fileSchema: Schema
     /// The columns produced, after projection.
     public var schema: Schema { fileSchema.projected(projection) }
-    let projection: [Int]
+    private(set) var projection: [Int]
     private let locked: Bool
+    /// The stream opened to sniff, and the bytes already taken from it: the first pass starts
+    /// from them, so standard input is not read twice.
+    private var openStream: InputStream?
+    private var head: [UInt8] = []
     /// See `Tokenizer.blankLinesAreRecords`.
     private var singleColumn: Bool { fileSchema.count == 1 }
     private var name: String
@@ -32,10 +36,13 @@ public final class CSVReader {
         self.options = options
         let stream = try InputStream(path: path)
         name = stream.name
-        // The first sample: up to 1 MiB from the start.
+        // The first sample, from the start.
         var sample: [UInt8] = []
         var more = true
-        while sample.count < 1 << 20 && more { more = try stream.read(max: (1 << 20) - sample.count, into: &sample) }
+        let sampleSize = max(1, options.sampleSize)
+        while sample.count < sampleSize && more { more = try stream.read(max: sampleSize - sample.count, into: &sample) }
+        head = sample
+        openStream = stream
         if sample.starts(with: [0xEF, 0xBB, 0xBF]) { sample.removeFirst(3) }
         if !options.delimiterGiven { self.options.dialect.delimiter = Sniffer.delimiter(Array(sample.prefix(1 << 16)), dialect: options.dialect) }
         let dialect = self.options.dialect
@@ -84,6 +91,12 @@ public final class CSVReader {
         } else {
             projection = Array(0..<fileSchema.count)
         }
+    }
+
+    /// Chooses the columns to produce, in this order (nil: all), after the schema is known.
+    public func select(_ names: [String]?) throws(BatonError) {
+        guard let names else { projection = Array(0..<fileSchema.count); return }
+        do throws(BatonError) { projection = try fileSchema.indices(of: names) } catch { throw error.inFile(name) }
     }
 
     /// The unescaped-enough views of record `r`'s fields (for header detection and names).
@@ -164,10 +177,18 @@ public final class CSVReader {
     private func pass(_ summary: inout CSVReadSummary, onSchema: (Schema, Bool) throws(BatonError) -> Void,
                       onRejected: ([RejectedRecord]) throws(BatonError) -> Void,
                       _ body: (Batch) throws(BatonError) -> Void) throws(BatonError) -> PassResult {
-        let stream = try InputStream(path: path)
+        let stream: InputStream
+        var block: [UInt8] = []
+        if let open = openStream {
+            stream = open
+            block = head
+            openStream = nil
+            head = []
+        } else {
+            stream = try InputStream(path: path)
+        }
         let dialect = options.dialect
         let tokenizer = Tokenizer(dialect, blankLinesAreRecords: singleColumn)
-        var block: [UInt8] = []
         var lineBase = 0
         var byteBase = 0
         var firstBlock = true
@@ -290,7 +311,8 @@ public final class CSVReader {
 
     static func hint(for record: RejectedRecord) -> String {
         if record.column != nil, let text = record.text {
-            return "--null '\(text)' if it means a missing value, or --on-error skip"
+            let shown = text.contains(where: { $0 == " " || $0 == "'" || $0 == "\"" }) || text.isEmpty ? "'\(text)'" : text
+            return "--null \(shown), or --on-error skip"
         }
         if record.reason.hasPrefix("expected") {
             return "check --delimiter and --quote, or --on-error skip"

@@ -44,7 +44,9 @@ public enum FieldParsers {
     /// Short decimals (at most 15 significant digits and 22 fraction digits) are converted
     /// exactly by one division (the Clinger fast path); everything else goes through `strtod`,
     /// which rounds correctly. A leading-zero integer part ("007.5") is not a number here, for
-    /// the same reason as in `int64`; "0.5" and ".5" are.
+    /// the same reason as in `int64`; "0.5" and ".5" are. An integer without a point or an
+    /// exponent is accepted only if a double holds it exactly (|n| <= 2^53): a 19-digit id
+    /// must not silently become a rounded float.
     public static func float64(_ field: UnsafeRawBufferPointer) -> Double? {
         let n = field.count
         guard n > 0 else { return nil }
@@ -77,6 +79,10 @@ public enum FieldParsers {
         }
         if i == n {
             guard digits > 0 else { return nil }
+            if fractionDigits == 0 && !(i > integerStart && field[i - 1] == 46) && digits > 15 {
+                guard digits <= 19, mantissa <= 1 << 53 else { return nil }
+                return negative ? -Double(mantissa) : Double(mantissa)
+            }
             if digits <= 15 && fractionDigits <= 22 {
                 let value = Double(mantissa) / exactPowers[fractionDigits]
                 return negative ? -value : value

@@ -21,7 +21,8 @@ public enum StreamCompression: String, Sendable, CaseIterable {
 /// never inflated whole in memory. Concatenated members / frames are followed.
 public final class StreamDecompressor {
     public let format: StreamCompression
-    private var zlib: z_stream?
+    /// zlib keeps a pointer back to its stream struct, so it must never move: heap-allocated.
+    private var zlib: UnsafeMutablePointer<z_stream>?
     private var zstd: OpaquePointer?
     private var lz4: OpaquePointer?
     /// Whether the input so far ends exactly at the end of a member / frame.
@@ -31,9 +32,10 @@ public final class StreamDecompressor {
         self.format = format
         switch format {
         case .gzip:
-            var stream = z_stream()
+            let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
+            stream.initialize(to: z_stream())
             // 15 + 32: any window size, gzip or zlib header detected automatically.
-            inflateInit2_(&stream, 15 + 32, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
+            inflateInit2_(stream, 15 + 32, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
             zlib = stream
         case .zstd:
             zstd = ZSTD_createDStream()
@@ -46,7 +48,11 @@ public final class StreamDecompressor {
     }
 
     deinit {
-        if var stream = zlib { inflateEnd(&stream) }
+        if let stream = zlib {
+            inflateEnd(stream)
+            stream.deinitialize(count: 1)
+            stream.deallocate()
+        }
         if let zstd { ZSTD_freeDStream(zstd) }
         if let lz4 { LZ4F_freeDecompressionContext(lz4) }
     }
@@ -68,15 +74,16 @@ public final class StreamDecompressor {
                 let available = input.count - offset
                 switch format {
                 case .gzip:
-                    zlib!.next_in = UnsafeMutablePointer(mutating: src.assumingMemoryBound(to: Bytef.self))
-                    zlib!.avail_in = UInt32(min(available, Int(UInt32.max)))
-                    zlib!.next_out = dst.assumingMemoryBound(to: Bytef.self)
-                    zlib!.avail_out = UInt32(chunk)
-                    let status = inflate(&zlib!, Z_NO_FLUSH)
-                    consumed = min(available, Int(UInt32.max)) - Int(zlib!.avail_in)
-                    produced = chunk - Int(zlib!.avail_out)
+                    let z = zlib!
+                    z.pointee.next_in = UnsafeMutablePointer(mutating: src.assumingMemoryBound(to: Bytef.self))
+                    z.pointee.avail_in = UInt32(min(available, Int(UInt32.max)))
+                    z.pointee.next_out = dst.assumingMemoryBound(to: Bytef.self)
+                    z.pointee.avail_out = UInt32(chunk)
+                    let status = inflate(z, Z_NO_FLUSH)
+                    consumed = min(available, Int(UInt32.max)) - Int(z.pointee.avail_in)
+                    produced = chunk - Int(z.pointee.avail_out)
                     if status == Z_STREAM_END {
-                        inflateReset(&zlib!)  // a following gzip member starts a new stream
+                        inflateReset(z)  // a following gzip member starts a new stream
                         atBoundary = true
                     } else if status != Z_OK && status != Z_BUF_ERROR {
                         failure = "gzip data is corrupt (zlib status \(status))"
