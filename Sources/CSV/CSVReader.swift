@@ -258,8 +258,11 @@ public final class CSVReader {
                         // Batches already delivered have the narrower type: start over when the
                         // input can be read again; otherwise the caller decides whether a
                         // schema change mid-stream is acceptable.
-                        if emitted > 0 {
-                            if stream.rereadable && options.restartOnWidening { return .restart }
+                        if emitted == 0 {
+                            try onSchema(schema, true)  // nothing was delivered: a clean start
+                        } else if stream.rereadable && options.restartOnWidening {
+                            return .restart
+                        } else {
                             try onSchema(schema, false)
                         }
                         continue convert
