@@ -31,10 +31,18 @@ public final class CSVReader {
     private var singleColumn: Bool { fileSchema.count == 1 }
     private var name: String
 
+    /// The files read, in order: `path` itself, or the files its glob pattern matches.
+    public let files: [String]
+    /// The first file's header, which every other file must repeat.
+    private var headerNames: [String]?
+
+    /// - Parameter path: a file, `-` for standard input, or a glob pattern (`data/*.csv`)
+    ///   naming files with the same columns, read in name order as one input.
     public init(path: String, options: CSVReadOptions = CSVReadOptions()) throws(BatonError) {
         self.path = path
         self.options = options
-        let stream = try InputStream(path: path)
+        files = try Self.expand(path)
+        let stream = try InputStream(path: files[0])
         name = stream.name
         // The first sample, from the start.
         var sample: [UInt8] = []
@@ -75,6 +83,7 @@ public final class CSVReader {
         if header && first.recordCount > 0 {
             headerNames = Self.fields(sample, first, 0).map { String(decoding: $0.bytes, as: UTF8.self) }
         }
+        self.headerNames = headerNames
         if let declared = options.schema {
             guard fieldCount == 0 || declared.count == fieldCount else {
                 throw BatonError(.invalidInput, "the schema declares \(declared.count) columns, the file has \(fieldCount)",
@@ -91,6 +100,22 @@ public final class CSVReader {
         } else {
             projection = Array(0..<fileSchema.count)
         }
+    }
+
+    /// The paths a glob pattern matches, sorted; a path without pattern characters, or one that
+    /// names an existing file, is itself.
+    static func expand(_ path: String) throws(BatonError) -> [String] {
+        guard path != "-", path.contains(where: { "*?[".contains($0) }), access(path, F_OK) != 0 else { return [path] }
+        var matches = glob_t()
+        defer { globfree(&matches) }
+        guard glob(path, 0, nil, &matches) == 0 else {
+            throw BatonError(.fileNotFound, "no file matches the pattern", at: .init(file: path), hint: "check the pattern; quote it so the shell does not expand it")
+        }
+        var files: [String] = []
+        for i in 0..<Int(matches.gl_pathc) {
+            if let p = matches.gl_pathv[i] { files.append(String(cString: p)) }
+        }
+        return files.sorted()
     }
 
     /// Chooses the columns to produce, in this order (nil: all), after the schema is known.
@@ -177,24 +202,26 @@ public final class CSVReader {
     private func pass(_ summary: inout CSVReadSummary, onSchema: (Schema, Bool) throws(BatonError) -> Void,
                       onRejected: ([RejectedRecord]) throws(BatonError) -> Void,
                       _ body: (Batch) throws(BatonError) -> Void) throws(BatonError) -> PassResult {
+        var emitted = 0
+        var parts = [Tokens](repeating: Tokens(), count: max(1, options.threads))
+        let dialect = options.dialect
+        let tokenizer = Tokenizer(dialect, blankLinesAreRecords: singleColumn)
+        for (fileIndex, file) in files.enumerated() {
         let stream: InputStream
         var block: [UInt8] = []
-        if let open = openStream {
+        if fileIndex == 0, let open = openStream {
             stream = open
             block = head
             openStream = nil
             head = []
         } else {
-            stream = try InputStream(path: path)
+            stream = try InputStream(path: file)
         }
-        let dialect = options.dialect
-        let tokenizer = Tokenizer(dialect, blankLinesAreRecords: singleColumn)
+        name = stream.name
         var lineBase = 0
         var byteBase = 0
         var firstBlock = true
         var more = true
-        var emitted = 0
-        var parts = [Tokens](repeating: Tokens(), count: max(1, options.threads))
         while more || !block.isEmpty {
             while block.count < options.blockSize && more {
                 more = try stream.read(max: options.blockSize - block.count, into: &block)
@@ -224,7 +251,19 @@ public final class CSVReader {
                 lines += parts[p].lines
             }
             if firstBlock && dialect.header {
-                // The header is the first record of the first range.
+                // The header is the first record of the first range; every file repeats the first's.
+                if fileIndex > 0, let expected = headerNames, parts[0].recordCount > 0 {
+                    let names = block.withUnsafeBytes { raw in
+                        (Int(parts[0].recordFields[0])..<Int(parts[0].recordFields[1])).map { f in
+                            String(decoding: UnsafeRawBufferPointer(rebasing: raw[Int(parts[0].starts[f])..<Int(parts[0].ends[f] & Tokens.offsetMask)]), as: UTF8.self)
+                        }
+                    }
+                    guard names == expected else {
+                        throw BatonError(.invalidInput, "the header differs from the first file's (\(expected.joined(separator: ",")))",
+                                         at: .init(file: name, line: 1, text: names.joined(separator: ",")),
+                                         hint: "a pattern must name files with the same columns")
+                    }
+                }
                 dropFirstRecord(&parts[0])
             }
             firstBlock = false
@@ -292,6 +331,7 @@ public final class CSVReader {
             byteBase += consumed
             block.removeFirst(consumed)
             if final { break }
+        }
         }
         return .done
     }

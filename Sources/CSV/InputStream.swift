@@ -18,6 +18,7 @@ final class InputStream {
     private let ownsDescriptor: Bool
     private var decompressor: StreamDecompressor?
     private var pending: [UInt8] = []
+    private var pendingStart = 0
     private var raw = [UInt8](repeating: 0, count: 1 << 20)
     private var ended = false
 
@@ -64,15 +65,26 @@ final class InputStream {
 
     deinit { if ownsDescriptor { try? fd.close() } }
 
+    /// Moves up to `count` pending bytes to `buffer`. Consumed bytes are dropped in bulk once
+    /// they are most of the array, so a large decompressed chunk is not shifted per read.
+    private func takePending(_ count: Int, into buffer: inout [UInt8]) -> Int {
+        let take = min(pending.count - pendingStart, count)
+        buffer += pending[pendingStart..<pendingStart + take]
+        pendingStart += take
+        if pendingStart == pending.count {
+            pending.removeAll(keepingCapacity: true)
+            pendingStart = 0
+        } else if pendingStart > pending.count / 2 {
+            pending.removeFirst(pendingStart)
+            pendingStart = 0
+        }
+        return take
+    }
+
     /// Appends up to about `max` more bytes to `buffer`; returns false at the end of input.
     func read(max: Int, into buffer: inout [UInt8]) throws(BatonError) -> Bool {
         var added = 0
-        if !pending.isEmpty {
-            let take = min(pending.count, max)
-            buffer += pending[0..<take]
-            pending.removeFirst(take)
-            added += take
-        }
+        if pending.count > pendingStart { added += takePending(max, into: &buffer) }
         while added < max && !ended {
             let n = try readRaw()
             if n == 0 {
@@ -82,10 +94,7 @@ final class InputStream {
             }
             if decompressor != nil {
                 try decompress(Array(raw[0..<n]))
-                let take = min(pending.count, max - added)
-                buffer += pending[0..<take]
-                pending.removeFirst(take)
-                added += take
+                added += takePending(max - added, into: &buffer)
             } else {
                 let take = min(n, max - added)
                 buffer += raw[0..<take]
@@ -93,7 +102,7 @@ final class InputStream {
                 added += take
             }
         }
-        return added > 0 || !pending.isEmpty || !ended
+        return added > 0 || pending.count > pendingStart || !ended
     }
 
     private func decompress(_ bytes: [UInt8]) throws(BatonError) {

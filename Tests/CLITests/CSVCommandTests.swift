@@ -127,3 +127,20 @@ import Testing
         #expect(tail.stdout == "n\n0.0\n1.0\n2.0\n2.5\n")
     }
 }
+
+@Suite struct CSVGlobTests {
+    @Test func globReadsFilesInNameOrderAndChecksHeaders() throws {
+        let w = Workspace()
+        w.write(Array("a,b\n1,x\n".utf8), "p1.csv")
+        w.write(Array("a,b\n2,y\n3,z\n".utf8), "p2.csv")
+        let both = try w.run("cat", "p*.csv", "--format", "jsonl")
+        #expect(both.status == 0)
+        #expect(both.stdout == "{\"a\":1,\"b\":\"x\"}\n{\"a\":2,\"b\":\"y\"}\n{\"a\":3,\"b\":\"z\"}\n")
+        w.write(Array("a,c\n4,w\n".utf8), "p3.csv")
+        let mismatch = try w.run("cat", "p*.csv")
+        #expect(mismatch.status == 2)
+        #expect(mismatch.stderr == "baton: error: p3.csv:1: the header differs from the first file's (a,b), found \"a,c\" (hint: a pattern must name files with the same columns)\n")
+        let none = try w.run("cat", "q*.csv")
+        #expect(none.status == 3)
+    }
+}
