@@ -1,5 +1,11 @@
 import Columns
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// What a chunk's footer entry says about its values, for pruning and `baton inspect`.
 ///
 /// `min` is a lower bound and `max` an upper bound of the non-null values. They are exact
@@ -58,13 +64,28 @@ public struct Statistics: Sendable, Equatable {
         }
     }
 
+    /// Min and max of the valid values: a plain loop over the buffer when nothing is null
+    /// (it vectorises), a masked one otherwise.
     private static func range<T: Comparable>(_ v: [T], _ valid: Bitmap?) -> (T, T)? {
-        var result: (T, T)?
-        for i in v.indices where valid.map({ $0[i] }) ?? true {
-            let x = v[i]
-            if let (lo, hi) = result { result = (Swift.min(lo, x), Swift.max(hi, x)) } else { result = (x, x) }
+        v.withUnsafeBufferPointer { buffer -> (T, T)? in
+            guard let valid else {
+                guard var lo = buffer.first else { return nil }
+                var hi = lo
+                for x in buffer {
+                    lo = Swift.min(lo, x)
+                    hi = Swift.max(hi, x)
+                }
+                return (lo, hi)
+            }
+            var result: (T, T)?
+            valid.words.withUnsafeBufferPointer { words in
+                for i in 0..<buffer.count where words[i >> 6] & (1 << UInt64(i & 63)) != 0 {
+                    let x = buffer[i]
+                    if let (lo, hi) = result { result = (Swift.min(lo, x), Swift.max(hi, x)) } else { result = (x, x) }
+                }
+            }
+            return result
         }
-        return result
     }
 
     /// The longest prefix of at most `maxStringBytes` bytes that ends on a character boundary.
@@ -78,12 +99,19 @@ public struct Statistics: Sendable, Equatable {
         guard let first = indices.first else { return }
         var lo = first, hi = first
         strings.bytes.withUnsafeBytes { raw in
-            func bytes(_ i: Int) -> UnsafeRawBufferPointer {
-                UnsafeRawBufferPointer(rebasing: raw[Int(strings.offsets[i])..<Int(strings.offsets[i + 1])])
-            }
-            for i in indices.dropFirst() {
-                if bytes(i).lexicographicallyPrecedes(bytes(lo)) { lo = i }
-                if bytes(hi).lexicographicallyPrecedes(bytes(i)) { hi = i }
+            strings.offsets.withUnsafeBufferPointer { offsets in
+                let base = raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!
+                /// memcmp order, shorter first on a common prefix: UTF-8 byte order.
+                func less(_ a: Int, _ b: Int) -> Bool {
+                    let aStart = Int(offsets[a]), aCount = Int(offsets[a + 1]) - aStart
+                    let bStart = Int(offsets[b]), bCount = Int(offsets[b + 1]) - bStart
+                    let c = memcmp(base + aStart, base + bStart, Swift.min(aCount, bCount))
+                    return c < 0 || (c == 0 && aCount < bCount)
+                }
+                for i in indices.dropFirst() {
+                    if less(i, lo) { lo = i }
+                    if less(hi, i) { hi = i }
+                }
             }
         }
         let low = Array(strings[lo].utf8), high = Array(strings[hi].utf8)

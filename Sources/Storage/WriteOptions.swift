@@ -4,13 +4,16 @@ import Utilities
 
 /// How the writer compresses each chunk.
 public enum CodecChoice: Sendable, Equatable, CustomStringConvertible {
-    /// Per chunk: no codec for bodies under `autoMinimumBytes`; otherwise ZSTD at
-    /// `autoZstdLevel`, kept only if it saves at least a tenth of the body.
+    /// Per chunk: no codec for bodies under `autoMinimumBytes`; otherwise a 64 KiB sample from
+    /// the middle of the body is compressed with ZSTD level 1, and a body whose sample saves
+    /// less than a tenth is stored uncompressed (random bit-packed codes, most often); else the
+    /// whole body is compressed with ZSTD at `autoZstdLevel`, kept only if it saves a tenth.
     case auto
     case fixed(BlockCodec)
 
     public static let autoMinimumBytes = 256
     public static let autoZstdLevel: Int8 = 3
+    public static let autoSampleBytes = 64 << 10
 
     /// Parses `auto`, `none`, `lz4`, `zstd` or `zstd:LEVEL` (LEVEL in -7...19).
     public init(parsing text: String) throws(BatonError) {
@@ -46,6 +49,11 @@ public enum CodecChoice: Sendable, Equatable, CustomStringConvertible {
             return (codec.compress(body), codec)
         case .auto:
             guard body.count >= Self.autoMinimumBytes else { return (body, .none) }
+            if body.count > 4 * Self.autoSampleBytes {
+                let start = (body.count - Self.autoSampleBytes) / 2
+                let sample = Array(body[start..<start + Self.autoSampleBytes])
+                if BlockCodec.zstd(level: 1).compress(sample).count * 10 > sample.count * 9 { return (body, .none) }
+            }
             let codec = BlockCodec.zstd(level: Self.autoZstdLevel)
             let compressed = codec.compress(body)
             return compressed.count * 10 <= body.count * 9 ? (compressed, codec) : (body, .none)
