@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Baton's main job on generated data: build, generate the db-benchmark group-by data set,
-# write it as a Baton file, inspect it, and print part of it.
+# Baton's main job on generated data: build, generate the db-benchmark group-by data set as
+# CSV, convert it to a Baton file (sniffing and parsing in parallel), inspect the file, and
+# print part of it with a filtered, projected scan.
 # ROWS=10000000 bash scripts/demo.sh for the 1e7-row data set.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,7 +10,11 @@ swift build -c release --product baton
 baton=.build/release/baton
 rows=${ROWS:-1000000}
 mkdir -p data
-$baton generate groupby --rows "$rows" --groups 100 --output "data/groupby.baton"
+$baton generate groupby --rows "$rows" --groups 100 --output data/groupby.csv
+echo "--- inferred schema"
+$baton schema data/groupby.csv
+echo "--- convert"
+$baton convert data/groupby.csv data/groupby.baton
 $baton inspect data/groupby.baton --summary
 echo "--- first 5 rows"
 $baton cat data/groupby.baton --limit 5
