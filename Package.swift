@@ -54,7 +54,7 @@ let package = Package(
         .target(
             name: "CSV",
             dependencies: [
-                "Columns", "Codecs", "Utilities",
+                "Columns", "Codecs", "Utilities", "CShims",
                 .product(name: "SystemPackage", package: "swift-system"), .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: kernelFlags),

@@ -1,3 +1,5 @@
+import CShims
+
 /// The fields of complete records in a byte range, as spans into the range's buffer.
 ///
 /// A span's `end` carries two flags in its top bits: quoted (never null) and escaped (holds
@@ -70,6 +72,38 @@ struct Tokenizer {
         var i = range.lowerBound
         var line = 0
         let delimiter = self.delimiter, quote = self.quote, escape = self.escape
+        // The structural scan: a 64-byte window's mask of delimiters, line breaks and quotes.
+        // Windows may read past `end` (never past the buffer); positions there are ignored.
+        let readable = buffer.count
+        var windowStart = Int.min / 2
+        var windowMask: UInt64 = 0
+        /// The first delimiter, CR, LF or quote at or after `from`, or `end`.
+        @inline(__always) func nextStructural(_ from: Int) -> Int {
+            var pos = from
+            while true {
+                let offset = pos &- windowStart
+                if offset >= 0 && offset < 64 {
+                    let m = windowMask >> UInt64(offset)
+                    if m != 0 {
+                        let found = pos &+ m.trailingZeroBitCount
+                        return found < end ? found : end
+                    }
+                    pos = windowStart &+ 64
+                }
+                if pos >= end { return end }
+                if pos &+ 64 <= readable {
+                    windowStart = pos
+                    windowMask = baton_match64(base + pos, delimiter, 10, 13, quote)
+                    continue
+                }
+                while pos < end {
+                    let c = base[pos]
+                    if c == delimiter || c == 10 || c == 13 || c == quote { return pos }
+                    pos &+= 1
+                }
+                return end
+            }
+        }
 
         recordLoop: while i < end {
             // Skip blank lines.
@@ -139,11 +173,10 @@ struct Tokenizer {
                     }
                 } else {
                     let start = i
-                    while i < end {
-                        let c = base[i]
-                        if c == delimiter || c == 10 || c == 13 { break }
-                        if c == quote { t.anomaly = true }
-                        i += 1
+                    i = nextStructural(i)
+                    while i < end && base[i] == quote {
+                        t.anomaly = true
+                        i = nextStructural(i &+ 1)
                     }
                     t.starts.append(UInt32(start))
                     t.ends.append(UInt32(i))
