@@ -203,7 +203,7 @@ public final class CSVReader {
                       onRejected: ([RejectedRecord]) throws(BatonError) -> Void,
                       _ body: (Batch) throws(BatonError) -> Void) throws(BatonError) -> PassResult {
         var emitted = 0
-        var parts = [Tokens](repeating: Tokens(), count: max(1, options.threads))
+        var parts = (0..<max(1, options.threads)).map { _ in Tokens() }
         let dialect = options.dialect
         let tokenizer = Tokenizer(dialect, blankLinesAreRecords: singleColumn)
         for (fileIndex, file) in files.enumerated() {
@@ -234,7 +234,7 @@ public final class CSVReader {
             // About 1 MiB a range: enough ranges to share among the threads, and few enough
             // records per range that its columns fit one batch without a copy.
             let wanted = max(options.threads, block.count >> 20) + 1
-            if parts.count < wanted { parts += Array(repeating: Tokens(), count: wanted - parts.count) }
+            if parts.count < wanted { parts += (parts.count..<wanted).map { _ in Tokens() } }
             let (ranges, consumed) = block.withUnsafeBytes { raw in
                 tokenizeBlock(raw, tokenizer: tokenizer, final: final, parts: &parts)
             }
@@ -368,10 +368,10 @@ public final class CSVReader {
         let fields = Int(t.recordFields[1])
         t.starts.removeFirst(fields)
         t.ends.removeFirst(fields)
-        t.recordFields.removeFirst()
+        t.recordFields.removeFirst(1)
         for i in t.recordFields.indices { t.recordFields[i] -= UInt32(fields) }
-        t.recordOffsets.removeFirst()
-        t.recordLines.removeFirst()
+        t.recordOffsets.removeFirst(1)
+        t.recordLines.removeFirst(1)
         t.problems = t.problems.compactMap { $0.record == 0 ? nil : ($0.record - 1, $0.reason) }
     }
 

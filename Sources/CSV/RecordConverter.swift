@@ -195,13 +195,17 @@ struct RecordConverter {
 
     /// String values, interned while distinct values stay under half the records (then plain).
     private func strings(_ n: Int, _ forEachField: ((Int, UnsafeRawBufferPointer) -> Bool) -> Void) -> ColumnStorage {
-        let table = ByteHashTable(limit: max(64, n / 2), capacity: 256)
+        let table = ByteHashTable(limit: max(64, n / 2), capacity: 1024)
         var codes = [Int32](repeating: 0, count: n)
         var interned = true
+        var seen = 0
         codes.withUnsafeMutableBufferPointer { out in
             forEachField { r, b in
-                guard let code = table.intern(b) else { interned = false; return true }
+                guard interned, let code = table.intern(b) else { interned = false; return true }
                 out[r] = code
+                // Mostly distinct early on (ids, free text): stop interning, go plain.
+                seen &+= 1
+                if seen == 1024 && table.count > 768 { interned = false }
                 return true
             }
         }

@@ -9,14 +9,14 @@ struct Tokens {
     static let escapedFlag: UInt32 = 1 << 30
     static let offsetMask: UInt32 = (1 << 30) - 1
 
-    var starts: [UInt32] = []
-    var ends: [UInt32] = []
+    let starts = UInt32Buffer(capacity: 1 << 14)
+    let ends = UInt32Buffer(capacity: 1 << 14)
     /// Index into `starts` of each record's first field, plus one past the last record.
-    var recordFields: [UInt32] = [0]
+    let recordFields = UInt32Buffer([0])
     /// Byte offset of each record's first byte within the buffer.
-    var recordOffsets: [UInt32] = []
+    let recordOffsets = UInt32Buffer()
     /// Line number (0-based, within the range) on which each record starts.
-    var recordLines: [UInt32] = []
+    let recordLines = UInt32Buffer()
     /// Records with a malformed quote: (record index, reason).
     var problems: [(record: Int, reason: String)] = []
     /// A quote appeared where the fast parallel split assumes none can (inside an unquoted
@@ -28,12 +28,12 @@ struct Tokens {
     var recordCount: Int { recordOffsets.count }
 
     mutating func reset() {
-        starts.removeAll(keepingCapacity: true)
-        ends.removeAll(keepingCapacity: true)
-        recordFields.removeAll(keepingCapacity: true)
+        starts.removeAll()
+        ends.removeAll()
+        recordFields.removeAll()
         recordFields.append(0)
-        recordOffsets.removeAll(keepingCapacity: true)
-        recordLines.removeAll(keepingCapacity: true)
+        recordOffsets.removeAll()
+        recordLines.removeAll()
         problems.removeAll()
         anomaly = false
         lines = 0

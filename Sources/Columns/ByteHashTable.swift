@@ -65,7 +65,7 @@ public final class ByteHashTable {
             if hashes[i] == hash {
                 let start = Int(offsets[Int(code)])
                 if Int(offsets[Int(code) + 1]) - start == length
-                    && (length == 0 || memcmp(bytes + start, value.baseAddress!, length) == 0) {
+                    && Self.equal(UnsafeRawPointer(bytes + start), value.baseAddress, length) {
                     return code
                 }
             }
@@ -105,6 +105,31 @@ public final class ByteHashTable {
         offsets[count] = Int32(truncatingIfNeeded: byteCount)
     }
 
+    /// Equal bytes, with word loads for the short strings keys usually are.
+    @inline(__always)
+    static func equal(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer?, _ n: Int) -> Bool {
+        guard n > 0, let b else { return true }
+        if n >= 4 && n <= 8 {
+            return a.loadUnaligned(as: UInt32.self) == b.loadUnaligned(as: UInt32.self)
+                && a.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self) == b.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self)
+        }
+        return memcmp(a, b, n) == 0
+    }
+
+    /// The last `n - i` (< 8) bytes as one word, read with at most two overlapping loads.
+    @inline(__always)
+    static func tail(_ bytes: UnsafeRawBufferPointer, from i: Int) -> UInt64 {
+        let rest = bytes.count - i
+        if rest >= 4 {
+            let lo = UInt64(bytes.loadUnaligned(fromByteOffset: i, as: UInt32.self))
+            let hi = UInt64(bytes.loadUnaligned(fromByteOffset: bytes.count - 4, as: UInt32.self))
+            return lo | hi << 32
+        }
+        var tail: UInt64 = 0
+        for k in 0..<rest { tail |= UInt64(bytes[i + k]) << UInt64(k * 8) }
+        return tail
+    }
+
     /// A fast 64-bit hash of short byte strings: 8 bytes at a time, multiply-xorshift mixed.
     @inline(__always)
     public static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
@@ -117,9 +142,7 @@ public final class ByteHashTable {
             i += 8
         }
         if i < n {
-            var tail: UInt64 = 0
-            for k in 0..<(n - i) { tail |= UInt64(bytes[i + k]) << UInt64(k * 8) }
-            h = (h ^ tail) &* 0x94D0_49BB_1331_11EB
+            h = (h ^ tail(bytes, from: i)) &* 0x94D0_49BB_1331_11EB
         }
         h ^= h >> 29
         h = h &* 0xBF58_476D_1CE4_E5B9
