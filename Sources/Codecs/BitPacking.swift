@@ -15,21 +15,36 @@ public enum BitPacking {
 
     /// Packs `values`, each `< 1 << width`, appending `byteCount(count:width:)` bytes.
     public static func pack(_ values: UnsafeBufferPointer<UInt64>, width: Int, into out: inout ByteWriter) {
+        pack(count: values.count, width: width, into: &out) { values[$0] }
+    }
+
+    /// Packs `value(i)` for `i` in `0..<count`, each `< 1 << width`: the transform (subtracting
+    /// a reference, scaling a decimal) is fused into the packing loop, with no array between.
+    @inline(__always)
+    public static func pack(count: Int, width: Int, into out: inout ByteWriter, _ value: (Int) -> UInt64) {
         precondition(width >= 0 && width <= 64)
-        guard width > 0, !values.isEmpty else { return }
-        let wordCount = (values.count * width + 63) >> 6
+        guard width > 0, count > 0 else { return }
+        let wordCount = (count * width + 63) >> 6
         var words = [UInt64](repeating: 0, count: wordCount + 1)
         words.withUnsafeMutableBufferPointer { w in
-            var bit = 0
-            for v in values {
-                let index = bit >> 6, shift = UInt64(bit & 63)
-                w[index] |= v << shift
-                if shift != 0 { w[index + 1] |= v >> (64 - shift) }
-                bit &+= width
+            // Accumulate into a register and store each word once it is full.
+            var accumulator: UInt64 = 0
+            var used = 0
+            var index = 0
+            for i in 0..<count {
+                let v = value(i)
+                accumulator |= v << UInt64(used)
+                used &+= width
+                if used >= 64 {
+                    w[index] = accumulator.littleEndian
+                    index &+= 1
+                    used &-= 64
+                    accumulator = used == 0 ? 0 : v >> UInt64(width &- used)
+                }
             }
-            for i in 0..<wordCount { w[i] = w[i].littleEndian }
+            if used > 0 { w[index] = accumulator.littleEndian }
         }
-        words.withUnsafeBytes { out.append(UnsafeRawBufferPointer(rebasing: $0[0..<byteCount(count: values.count, width: width)])) }
+        words.withUnsafeBytes { out.append(UnsafeRawBufferPointer(rebasing: $0[0..<byteCount(count: count, width: width)])) }
     }
 
     /// Unpacks `count` values of `width` bits starting at value `first`, calling `sink(i, v)`

@@ -88,15 +88,16 @@ struct FixedWidthEncoder {
         case .bitPacked(let reference, let bits):
             out.i64(reference)
             out.u8(UInt8(bits))
-            let deltas = v.map { $0 &- UInt64(bitPattern: reference) }
-            deltas.withUnsafeBufferPointer { BitPacking.pack($0, width: bits, into: &out) }
+            let base = UInt64(bitPattern: reference)
+            BitPacking.pack(count: v.count, width: bits, into: &out) { v[$0] &- base }
         case .decimal(let exponent, let reference, let bits):
             out.u8(UInt8(exponent))
             out.i64(reference)
             out.u8(UInt8(bits))
             let scale = Decimal.powers[exponent]
-            let deltas = v.map { UInt64(bitPattern: Int64((Double(bitPattern: $0) * scale).rounded()) &- reference) }
-            deltas.withUnsafeBufferPointer { BitPacking.pack($0, width: bits, into: &out) }
+            BitPacking.pack(count: v.count, width: bits, into: &out) {
+                UInt64(bitPattern: Int64((Double(bitPattern: v[$0]) * scale).rounded()) &- reference)
+            }
         case .dictionary(let values, let codes):
             out.u32(UInt32(values.count))
             values.withUnsafeBufferPointer { writePlain($0, into: &out) }

@@ -106,15 +106,20 @@ public final class BatonWriter {
     }
 
     private func flush() throws(BatonError) {
-        let columns = pending.map { Column.concatenate($0) }
+        let parts = pending
         let rows = pendingRows
         pending = Array(repeating: [], count: schema.count)
         pendingRows = 0
         pendingBytes = 0
         let codec = options.codec, encoding = options.encoding
-        let encoded = parallelMap(columns.count, threads: options.threads) { i in
-            Self.encodeChunk(columns[i], encoding: encoding, codec: codec)
+        // Largest columns first, so that the longest chunk does not start last.
+        let sizes = parts.map { $0.reduce(0) { $0 + Self.plainSize($1) } }
+        let order = parts.indices.sorted { sizes[$0] > sizes[$1] }
+        let byOrder = parallelMap(order.count, threads: options.threads) { k in
+            Self.encodeChunk(Column.concatenate(parts[order[k]]), encoding: encoding, codec: codec)
         }
+        var encoded = byOrder
+        for (k, column) in order.enumerated() { encoded[column] = byOrder[k] }
         var chunks: [ChunkMetadata] = []
         for (stored, var metadata) in encoded {
             metadata.offset = file.offset

@@ -59,7 +59,15 @@ public struct Statistics: Sendable, Equatable {
             setStringBounds(strings, indices: (0..<strings.count).filter(isValid))
         case .dictionary(let codes, let values):
             var used = [Bool](repeating: false, count: values.count)
-            for i in 0..<codes.count where isValid(i) { used[Int(codes[i])] = true }
+            used.withUnsafeMutableBufferPointer { used in
+                codes.withUnsafeBufferPointer { codes in
+                    if let valid {
+                        for i in 0..<codes.count where valid[i] { used[Int(codes[i])] = true }
+                    } else {
+                        for code in codes { used[Int(code)] = true }
+                    }
+                }
+            }
             setStringBounds(values, indices: used.indices.filter { used[$0] })
         }
     }

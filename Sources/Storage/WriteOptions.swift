@@ -12,7 +12,7 @@ public enum CodecChoice: Sendable, Equatable, CustomStringConvertible {
     case fixed(BlockCodec)
 
     public static let autoMinimumBytes = 256
-    public static let autoZstdLevel: Int8 = 3
+    public static let autoZstdLevel: Int8 = 1
     public static let autoSampleBytes = 64 << 10
 
     /// Parses `auto`, `none`, `lz4`, `zstd` or `zstd:LEVEL` (LEVEL in -7...19).
