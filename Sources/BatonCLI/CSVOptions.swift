@@ -151,3 +151,19 @@ final class RejectsFile {
         }
     }
 }
+
+/// The options of CSV output (`convert` to .csv or stdout, `cat`).
+struct CSVOutputOptions: ParsableArguments {
+    @Option(help: "Delimiter of CSV output: a character, or tab, comma, semicolon, pipe (default: ,).")
+    var outputDelimiter: String?
+    @Option(help: "Text written for nulls in CSV output (default: the empty field).") var outputNull: String?
+    @Flag(name: .customLong("no-output-header"), help: "Omit the header line of CSV output.") var noOutputHeader = false
+
+    func writeOptions() throws(BatonError) -> CSVWriteOptions {
+        var options = CSVWriteOptions()
+        if let outputDelimiter { options.delimiter = try CSVDialect.byte(named: outputDelimiter, option: "--output-delimiter") }
+        if let outputNull { options.nullString = outputNull }
+        options.header = !noOutputHeader
+        return options
+    }
+}

@@ -20,7 +20,7 @@ struct Cat: ParsableCommand {
     @Option(name: .customLong("where"), help: "A condition such as \"id4 = 7\", \"v3 >= 50.5\", \"id1 = 'id042'\" or \"v1 IS NULL\". Repeatable.")
     var conditions: [String] = []
     @Flag(help: "Print row groups read and skipped, rows and bytes read to stderr.") var stats = false
-    @Flag(name: .customLong("no-output-header"), help: "Omit the header line of CSV output.") var noHeader = false
+    @OptionGroup var output: CSVOutputOptions
     @OptionGroup var csv: CSVOptions
 
     func validate() throws {
@@ -36,8 +36,7 @@ struct Cat: ParsableCommand {
                 try ColumnPredicate.parse(text, schema: reader.schema)
             }
             let outputSchema = reader.schema.projected(try reader.columnIndices(names))
-            var options = CSVWriteOptions()
-            options.header = !noHeader
+            let options = try output.writeOptions()
             var writer = TextWriter(format, schema: outputSchema, sink: Output.standardOutput(), csv: options)
             let summary = try reader.scan(columns: names, where: predicates, limit: limit, threads: csv.threads) {
                 (batch) throws(BatonError) in try writer.write(batch)
@@ -66,8 +65,7 @@ extension Cat {
         let wanted = names ?? reader.fileSchema.names
         let needed = wanted + predicates.map(\.column).filter { !wanted.contains($0) }
         try reader.select(needed)
-        var csvOptions = CSVWriteOptions()
-        csvOptions.header = !noHeader
+        let csvOptions = try output.writeOptions()
         var writer: TextWriter?
         var printed = 0
         let rejects = try Rejects(options.onError)

@@ -21,13 +21,14 @@ struct Convert: ParsableCommand {
     @Option(help: "Codec for .baton output: auto, none, lz4, zstd or zstd:LEVEL.") var codec = "auto"
     @Option(help: "Rows per row group for .baton output.") var rowGroupSize = 1 << 20
     @OptionGroup var csv: CSVOptions
+    @OptionGroup var csvOutput: CSVOutputOptions
 
     func run() throws(ExitCode) {
         try BatonCLI.run { () throws(BatonError) in
             let names = columns.map { $0.split(separator: ",").map { String($0).trimmingWhitespace() } }
             let target = output == "-" ? OutputKind.text(format) : try OutputKind(path: output)
             var sink = try ConvertSink(target: target, path: output, codec: try CodecChoice(parsing: codec),
-                                       rowGroupSize: rowGroupSize, threads: csv.threads)
+                                       rowGroupSize: rowGroupSize, threads: csv.threads, csvOptions: try csvOutput.writeOptions())
             do throws(BatonError) {
                 switch InputKind(path: input) {
                 case .baton:
@@ -80,13 +81,16 @@ struct ConvertSink {
     let codec: CodecChoice
     let rowGroupSize: Int
     let threads: Int
+    let csvOptions: CSVWriteOptions
     var baton: BatonWriter?
     var text: TextWriter?
     var file: AtomicOutputFile?
     var schema: Schema?
     var rows = 0
 
-    init(target: OutputKind, path: String, codec: CodecChoice, rowGroupSize: Int, threads: Int) throws(BatonError) {
+    init(target: OutputKind, path: String, codec: CodecChoice, rowGroupSize: Int, threads: Int,
+         csvOptions: CSVWriteOptions) throws(BatonError) {
+        self.csvOptions = csvOptions
         self.target = target
         self.path = path
         self.codec = codec
@@ -113,11 +117,11 @@ struct ConvertSink {
                                     options: WriteOptions(rowGroupSize: rowGroupSize, codec: codec, threads: threads))
         case .text(let format):
             if path == "-" {
-                text = TextWriter(format, schema: schema, sink: Output.standardOutput())
+                text = TextWriter(format, schema: schema, sink: Output.standardOutput(), csv: csvOptions)
             } else {
                 let file = try AtomicOutputFile(path: path)
                 self.file = file
-                text = TextWriter(format, schema: schema, sink: Output.file(file))
+                text = TextWriter(format, schema: schema, sink: Output.file(file), csv: csvOptions)
             }
         }
     }

@@ -21,11 +21,13 @@ public struct CSVWriter {
     public let options: CSVWriteOptions
     private var sink: TextSink
     private var wroteHeader = false
+    private let nullBytes: [UInt8]
 
     public init(schema: Schema, options: CSVWriteOptions = CSVWriteOptions(), sink: TextSink) {
         self.schema = schema
         self.options = options
         self.sink = sink
+        nullBytes = Array(options.nullString.utf8)
     }
 
     public mutating func write(_ batch: Batch) throws(BatonError) {
@@ -72,7 +74,8 @@ public struct CSVWriter {
 
     private mutating func field(_ bytes: UnsafeRawBufferPointer) {
         let quote = options.quote
-        var needsQuotes = bytes.isEmpty && options.nullString.isEmpty
+        // A value that reads as null unquoted (empty, or equal to the null string) is quoted.
+        var needsQuotes = bytes.isEmpty ? options.nullString.isEmpty : nullBytes.withUnsafeBytes { $0.elementsEqual(bytes) }
         if let first = bytes.first, let last = bytes.last, first == 32 || last == 32 { needsQuotes = true }
         if !needsQuotes {
             for b in bytes where b == options.delimiter || b == quote || b == 10 || b == 13 {

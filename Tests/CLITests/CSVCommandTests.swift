@@ -144,3 +144,17 @@ import Testing
         #expect(none.status == 3)
     }
 }
+
+@Suite struct CSVOutputOptionTests {
+    @Test func delimiterNullAndHeaderOfCSVOutput() throws {
+        let w = Workspace()
+        w.write(Array("a,b\n1,\n2,NULL\n3,\"\"\n".utf8), "n.csv")
+        let result = try w.run("convert", "n.csv", "-", "--output-delimiter", ";", "--output-null", "NULL", "--no-output-header")
+        #expect(result.status == 0)
+        // The null is NULL; the text "NULL" and the empty string are quoted so they read back as text.
+        #expect(result.stdout == "1;NULL\n2;\"NULL\"\n3;\n")
+        w.write(Array(result.stdout.utf8), "out.csv")
+        let back = try w.run("cat", "out.csv", "--no-header", "--delimiter", ";", "--null", "NULL", "--format", "jsonl")
+        #expect(back.stdout == "{\"column1\":1,\"column2\":null}\n{\"column1\":2,\"column2\":\"NULL\"}\n{\"column1\":3,\"column2\":\"\"}\n")
+    }
+}
