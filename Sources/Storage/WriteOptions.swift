@@ -4,16 +4,17 @@ import Utilities
 
 /// How the writer compresses each chunk.
 public enum CodecChoice: Sendable, Equatable, CustomStringConvertible {
-    /// Per chunk: no codec for bodies under `autoMinimumBytes`; otherwise a 64 KiB sample from
-    /// the middle of the body is compressed with ZSTD level 1, and a body whose sample saves
-    /// less than a tenth is stored uncompressed (random bit-packed codes, most often); else the
-    /// whole body is compressed with ZSTD at `autoZstdLevel`, kept only if it saves a tenth.
+    /// Per chunk: no codec for bodies under `autoMinimumBytes`; otherwise three 16 KiB samples
+    /// (start, middle, end: a body's regions differ, a dictionary up front and codes after it)
+    /// are compressed with ZSTD level 1, and a body whose samples save less than a tenth is
+    /// stored uncompressed (random bit-packed codes, most often); else the whole body is
+    /// compressed with ZSTD at `autoZstdLevel`, kept only if it saves a tenth.
     case auto
     case fixed(BlockCodec)
 
     public static let autoMinimumBytes = 256
     public static let autoZstdLevel: Int8 = 1
-    public static let autoSampleBytes = 64 << 10
+    public static let autoSampleBytes = 16 << 10
 
     /// Parses `auto`, `none`, `lz4`, `zstd` or `zstd:LEVEL` (LEVEL in -7...19).
     public init(parsing text: String) throws(BatonError) {
@@ -49,10 +50,15 @@ public enum CodecChoice: Sendable, Equatable, CustomStringConvertible {
             return (codec.compress(body), codec)
         case .auto:
             guard body.count >= Self.autoMinimumBytes else { return (body, .none) }
-            if body.count > 4 * Self.autoSampleBytes {
-                let start = (body.count - Self.autoSampleBytes) / 2
-                let sample = Array(body[start..<start + Self.autoSampleBytes])
-                if BlockCodec.zstd(level: 1).compress(sample).count * 10 > sample.count * 9 { return (body, .none) }
+            let piece = Self.autoSampleBytes
+            if body.count > 16 * piece {
+                var sampled = 0, compressed = 0
+                for start in [0, (body.count - piece) / 2, body.count - piece] {
+                    let sample = Array(body[start..<start + piece])
+                    sampled += piece
+                    compressed += BlockCodec.zstd(level: 1).compress(sample).count
+                }
+                if compressed * 10 > sampled * 9 { return (body, .none) }
             }
             let codec = BlockCodec.zstd(level: Self.autoZstdLevel)
             let compressed = codec.compress(body)
