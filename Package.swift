@@ -37,7 +37,7 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         // Internal helpers: parallel map over indices, thread count.
-        .target(name: "Utilities"),
+        .target(name: "Utilities", dependencies: ["Columns", .product(name: "SystemPackage", package: "swift-system")]),
         // C helpers Swift cannot reach directly (allocator tuning).
         .target(name: "CShims"),
 

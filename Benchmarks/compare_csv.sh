@@ -25,18 +25,7 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 py=.venv/bin/python
 
-measure() {  # label, command...: prints "label seconds peakKiB", the fastest of 3 runs
-  local label=$1; shift
-  local stats best="" run
-  stats=$(mktemp)
-  for run in 1 2 3; do
-    /usr/bin/time -o "$stats" -f "%e %M" "$@" >/dev/null 2>&1 || echo "$label failed" >&2
-    run=$(tail -1 "$stats")
-    if [ -z "$best" ] || awk -v a="${run%% *}" -v b="${best%% *}" 'BEGIN { exit !(a < b) }'; then best=$run; fi
-  done
-  rm -f "$stats"
-  echo "$label $best"
-}
+source lib.sh
 
 echo "== parse $csv ($(du -m "$csv" | cut -f1) MB, $rows rows), $threads threads, fastest of 3 fresh processes"
 {

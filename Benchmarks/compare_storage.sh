@@ -29,18 +29,7 @@ t = pc.read_csv(sys.argv[1])
 pq.write_table(t, sys.argv[2], compression="zstd")
 PY
 
-measure() {  # label, command...: prints "label seconds peakKiB", the fastest of 3 runs
-  local label=$1; shift
-  local stats best="" run
-  stats=$(mktemp)
-  for run in 1 2 3; do
-    /usr/bin/time -o "$stats" -f "%e %M" "$@" >/dev/null 2>&1 || echo "$label failed" >&2
-    run=$(tail -1 "$stats")
-    if [ -z "$best" ] || awk -v a="${run%% *}" -v b="${best%% *}" 'BEGIN { exit !(a < b) }'; then best=$run; fi
-  done
-  rm -f "$stats"
-  echo "$label $best"
-}
+source lib.sh
 
 echo "== sizes, $rows rows"
 printf "%-28s %10s\n" format MiB

@@ -56,14 +56,7 @@ struct CSVOptions: ParsableArguments {
 extension String {
     /// Reads a whole (small) text file without Foundation.
     init(readingFile path: String) throws(BatonError) {
-        let fd: FileDescriptor
-        do {
-            fd = try FileDescriptor.open(FilePath(path), .readOnly)
-        } catch Errno.noSuchFileOrDirectory {
-            throw BatonError(.fileNotFound, "no such file", at: .init(file: path), hint: "check the path")
-        } catch {
-            throw BatonError(.io, "cannot open: \(error)", at: .init(file: path))
-        }
+        let fd = try openForReading(path)
         defer { try? fd.close() }
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 16)

@@ -1,6 +1,7 @@
 import Codecs
 import Columns
 import SystemPackage
+import Utilities
 
 #if canImport(Glibc)
 import Glibc
@@ -31,13 +32,7 @@ final class InputStream {
             rereadable = false
         } else {
             name = path
-            do {
-                fd = try FileDescriptor.open(FilePath(path), .readOnly)
-            } catch Errno.noSuchFileOrDirectory {
-                throw BatonError(.fileNotFound, "no such file", at: .init(file: path), hint: "check the path")
-            } catch {
-                throw BatonError(.io, "cannot open: \(error)", at: .init(file: path))
-            }
+            fd = try openForReading(path)
             var info = stat()
             if fstat(fd.rawValue, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR {
                 try? fd.close()

@@ -118,6 +118,13 @@ struct Tokenizer {
             let recordLine = line
             let fieldMark = t.starts.count
             var problem: String?
+            /// Drops the fields of an unfinished record: it is carried over to the next range.
+            func rollback() {
+                t.starts.removeLast(t.starts.count - fieldMark)
+                t.ends.removeLast(t.ends.count - fieldMark)
+                i = recordStart
+                line = recordLine
+            }
             fieldLoop: while true {
                 // i is at the start of a field.
                 if i < end && base[i] == quote {
@@ -148,10 +155,7 @@ struct Tokenizer {
                     }
                     if !closed {
                         if !final {
-                            t.starts.removeLast(t.starts.count - fieldMark)
-                            t.ends.removeLast(t.ends.count - fieldMark)
-                            i = recordStart
-                            line = recordLine
+                            rollback()
                             break recordLoop
                         }
                         problem = problem ?? "unterminated quoted field"
@@ -184,10 +188,7 @@ struct Tokenizer {
                 // i is at a delimiter, a line break, or the end of the range.
                 if i >= end {
                     if !final {
-                        t.starts.removeLast(t.starts.count - fieldMark)
-                        t.ends.removeLast(t.ends.count - fieldMark)
-                        i = recordStart
-                        line = recordLine
+                        rollback()
                         break recordLoop
                     }
                     break fieldLoop
@@ -203,10 +204,7 @@ struct Tokenizer {
                     if i + 1 < end {
                         if base[i + 1] == 10 { i += 1 }
                     } else if !final {
-                        t.starts.removeLast(t.starts.count - fieldMark)
-                        t.ends.removeLast(t.ends.count - fieldMark)
-                        i = recordStart
-                        line = recordLine
+                        rollback()
                         break recordLoop
                     }
                 }

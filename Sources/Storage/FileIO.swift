@@ -1,5 +1,6 @@
 import Columns
 import SystemPackage
+import Utilities
 
 #if canImport(Glibc)
 import Glibc
@@ -15,13 +16,7 @@ final class InputFile {
 
     init(path: String) throws(BatonError) {
         self.path = path
-        do {
-            fd = try FileDescriptor.open(FilePath(path), .readOnly)
-        } catch Errno.noSuchFileOrDirectory {
-            throw BatonError(.fileNotFound, "no such file", at: .init(file: path), hint: "check the path")
-        } catch {
-            throw BatonError(.io, "cannot open: \(error)", at: .init(file: path))
-        }
+        fd = try openForReading(path)
         var info = stat()
         guard fstat(fd.rawValue, &info) == 0 else {
             try? fd.close()

@@ -1,0 +1,16 @@
+# Shared by the side-by-side benchmark scripts: `source lib.sh`.
+
+# measure LABEL COMMAND...: prints "LABEL seconds peakKiB" for the fastest of 3 runs, each a
+# fresh process timed by /usr/bin/time (wall clock and peak resident memory).
+measure() {
+  local label=$1; shift
+  local stats best="" run
+  stats=$(mktemp)
+  for run in 1 2 3; do
+    /usr/bin/time -o "$stats" -f "%e %M" "$@" >/dev/null 2>&1 || echo "$label failed" >&2
+    run=$(tail -1 "$stats")
+    if [ -z "$best" ] || awk -v a="${run%% *}" -v b="${best%% *}" 'BEGIN { exit !(a < b) }'; then best=$run; fi
+  done
+  rm -f "$stats"
+  echo "$label $best"
+}
