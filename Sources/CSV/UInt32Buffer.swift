@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A growable buffer of `UInt32` with the few `Array` operations the tokenizer needs, minus
 /// the copy-on-write checks: appending a field position is then a compare, a store and an
 /// increment. A reference type: each `Tokens` owns its buffers and never shares them while
@@ -39,7 +45,7 @@ final class UInt32Buffer {
     func removeAll() { count = 0 }
 
     func removeFirst(_ k: Int) {
-        (base).update(from: base + k, count: count - k)
+        memmove(base, base + k, (count - k) * MemoryLayout<UInt32>.stride)  // the regions overlap
         count -= k
     }
 
