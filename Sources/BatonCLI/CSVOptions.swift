@@ -18,6 +18,7 @@ struct CSVOptions: ParsableArguments {
     @Option(help: "What to do with a bad record: fail, skip, or reject=FILE.") var onError = "fail"
     @Option(help: "With skip or reject: fail when more records are rejected (count, 1%, or 0.01).") var maxErrors: String?
     @Option(help: "Threads for parsing (default: all cores).") var threads = defaultThreadCount
+    @Option(help: "The longest record accepted, in MiB (default 64).") var maxRecordSize = 64
 
     /// The reader options these flags describe, a schema file's dialect applied first.
     func readOptions() throws(BatonError) -> CSVReadOptions {
@@ -49,6 +50,7 @@ struct CSVOptions: ParsableArguments {
         options.onError = try OnError(parsing: onError)
         if let maxErrors { options.maxErrors = try ErrorLimit(parsing: maxErrors) }
         options.threads = max(1, threads)
+        options.maxRecordBytes = max(1, maxRecordSize) << 20
         return options
     }
 }

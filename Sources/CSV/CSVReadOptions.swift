@@ -72,6 +72,8 @@ public struct CSVReadOptions: Sendable {
     /// Bytes read from the start of the input to sniff the dialect and types (files larger than
     /// 4 MiB are also sampled at four places further in).
     public var sampleSize = 1 << 20
+    /// The longest record accepted, in bytes: it bounds memory when a quote is never closed.
+    public var maxRecordBytes = 64 << 20
     /// Stop after this many records have been delivered.
     public var limit: Int?
 

@@ -239,10 +239,12 @@ public final class CSVReader {
                 tokenizeBlock(raw, tokenizer: tokenizer, final: final, parts: &parts)
             }
             if consumed == 0 && !final {
-                // Field positions are 30-bit offsets into the block (Tokens.offsetMask).
-                guard block.count < Int(Tokens.offsetMask) - options.blockSize else {
-                    throw BatonError(.badRecord, "a record is longer than 1 GiB", at: .init(file: name, line: lineBase + 1),
-                                     hint: "check --quote: an unbalanced quote makes the rest of the file one field")
+                // Bounded: memory, and field positions being 30-bit offsets into the block.
+                let limit = min(options.maxRecordBytes, Int(Tokens.offsetMask) / 2)
+                guard block.count < limit + options.blockSize else {
+                    throw BatonError(.badRecord, "a record is longer than \(limit >> 20) MiB",
+                                     at: .init(file: name, line: lineBase + parts[0].lines + 1),
+                                     hint: "check --quote (an unbalanced quote makes the rest of the file one field), or raise --max-record-size")
                 }
                 // One record longer than the block: read more before trying again.
                 let grown = try stream.read(max: options.blockSize, into: &block)

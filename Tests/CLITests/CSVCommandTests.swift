@@ -158,3 +158,18 @@ import Testing
         #expect(back.stdout == "{\"column1\":1,\"column2\":null}\n{\"column1\":2,\"column2\":\"NULL\"}\n{\"column1\":3,\"column2\":\"\"}\n")
     }
 }
+
+@Suite struct CSVRecordLimitTests {
+    /// An unclosed quote would make the rest of the file one field: memory stays bounded and
+    /// the error points at the line where the record starts.
+    @Test func unbalancedQuoteHitsTheRecordLimit() throws {
+        let w = Workspace()
+        var text = "a,b\n1,\"oops\n"
+        for i in 0..<300_000 { text += "\(i),x\n" }
+        w.write(Array(text.utf8), "unbalanced.csv")
+        let result = try w.run("convert", "unbalanced.csv", "out.baton", "--max-record-size", "1")
+        #expect(result.status == 10)
+        #expect(result.stderr == "baton: error: unbalanced.csv:2: a record is longer than 1 MiB (hint: check --quote (an unbalanced quote makes the rest of the file one field), or raise --max-record-size)\n")
+        #expect(!w.files.contains("out.baton"))
+    }
+}
