@@ -165,7 +165,7 @@ import Testing
     @Test func unbalancedQuoteHitsTheRecordLimit() throws {
         let w = Workspace()
         var text = "a,b\n1,\"oops\n"
-        for i in 0..<300_000 { text += "\(i),x\n" }
+        for i in 0..<1_500_000 { text += "\(i),x\n" }
         w.write(Array(text.utf8), "unbalanced.csv")
         let result = try w.run("convert", "unbalanced.csv", "out.baton", "--max-record-size", "1")
         #expect(result.status == 10)
