@@ -43,11 +43,15 @@ struct Convert: ParsableCommand {
                 case .csv:
                     var options = try csv.readOptions()
                     options.columns = names
-                    if case .text = target { options.restartOnWidening = false }
+                    // Standard output cannot take back what it printed; a file can start over.
+                    if output == "-" { options.restartOnWidening = false }
                     let reader = try CSVReader(path: input, options: options)
                     let rejects = try Rejects(options.onError)
                     let summary = try reader.read(
-                        onSchema: { (schema, restarted) throws(BatonError) in try sink.begin(schema, restarted: restarted) },
+                        onSchema: { (schema, restarted) throws(BatonError) in
+                            if restarted { try rejects.reset() }
+                            try sink.begin(schema, restarted: restarted)
+                        },
                         onRejected: { (records) throws(BatonError) in try rejects.add(records) },
                         { (batch) throws(BatonError) in try sink.write(batch) })
                     try sink.finish()
@@ -63,15 +67,28 @@ struct Convert: ParsableCommand {
 }
 
 /// The rejects file of `--on-error reject=FILE`, if any.
-struct Rejects {
-    let file: RejectsFile?
+final class Rejects {
+    let path: String?
+    var file: RejectsFile?
 
     init(_ policy: OnError) throws(BatonError) {
-        if case .reject(let path) = policy { file = try RejectsFile(path: path) } else { file = nil }
+        if case .reject(let path) = policy {
+            self.path = path
+            file = try RejectsFile(path: path)
+        } else {
+            path = nil
+        }
     }
 
     func add(_ records: [RejectedRecord]) throws(BatonError) { try file?.add(records) }
     func commit() throws(BatonError) { try file?.commit() }
+
+    /// Starts the file over: the input is being read again from the start.
+    func reset() throws(BatonError) {
+        guard let path else { return }
+        file?.file.abort()
+        file = try RejectsFile(path: path)
+    }
 }
 
 /// Where converted batches go: a Baton writer, or a text writer on a file or stdout.

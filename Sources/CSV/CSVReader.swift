@@ -42,24 +42,53 @@ public final class CSVReader {
         self.path = path
         self.options = options
         files = try Self.expand(path)
-        let stream = try InputStream(path: files[0])
-        name = stream.name
-        // The first sample, from the start.
+        guard options.dialect.quote != options.dialect.delimiter else {
+            throw BatonError(.invalidInput, "the quote and the delimiter are the same character",
+                             at: .init(text: String(UnicodeScalar(options.dialect.quote))), hint: "set --quote or --delimiter to another character")
+        }
+        // Sniff from the first file that holds a record (a glob may start with an empty file).
         var sample: [UInt8] = []
         var more = true
-        let sampleSize = max(1, options.sampleSize)
-        while sample.count < sampleSize && more { more = try stream.read(max: sampleSize - sample.count, into: &sample) }
-        head = sample
-        openStream = stream
-        if sample.starts(with: [0xEF, 0xBB, 0xBF]) { sample.removeFirst(3) }
-        if !options.delimiterGiven { self.options.dialect.delimiter = Sniffer.delimiter(Array(sample.prefix(1 << 16)), dialect: options.dialect) }
-        let dialect = self.options.dialect
-        let tokenizer = Tokenizer(dialect)
         var first = Tokens()
-        sample.withUnsafeBytes { raw in _ = tokenizer.tokenize(raw, 0..<raw.count, final: !more, into: &first) }
+        var stream = try InputStream(path: files[0])
+        var sniffed = 0
+        var sniffDialect = options.dialect
+        while true {
+            sample = []
+            more = true
+            var wanted = max(1, options.sampleSize)
+            // Read until the sample holds a whole record, within the record size limit.
+            while true {
+                while sample.count < wanted && more { more = try stream.read(max: wanted - sample.count, into: &sample) }
+                var bytes = sample
+                if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
+                if !options.delimiterGiven {
+                    sniffDialect.delimiter = Sniffer.delimiter(Array(bytes.prefix(1 << 16)), dialect: options.dialect)
+                }
+                let tokenizer = Tokenizer(sniffDialect)
+                bytes.withUnsafeBytes { raw in _ = tokenizer.tokenize(raw, 0..<raw.count, final: !more, into: &first) }
+                if first.recordCount > 0 || !more || wanted >= options.maxRecordBytes { break }
+                wanted *= 2
+            }
+            if first.recordCount > 0 || sniffed == files.count - 1 { break }
+            sniffed += 1
+            stream = try InputStream(path: files[sniffed])
+        }
+        self.options.dialect = sniffDialect
+        name = stream.name
+        if sniffed == 0 {
+            head = sample
+            openStream = stream
+        }
+        if sample.starts(with: [0xEF, 0xBB, 0xBF]) { sample.removeFirst(3) }
+        let dialect = self.options.dialect
         let fieldCount = first.recordCount > 0 ? Int(first.recordFields[1]) : (options.schema?.count ?? 0)
         var samples: [(bytes: [UInt8], tokens: Tokens)] = [(sample, first)]
-        if stream.rereadable && stream.compression == nil { samples += Self.spreadSamples(path, dialect) }
+        // Samples from further in start at a line break that may lie inside a quoted field;
+        // where the start shows quoted line breaks, only the start is trusted.
+        if stream.rereadable && stream.compression == nil && !Self.hasQuotedLineBreak(sample, first) {
+            samples += Self.spreadSamples(files[sniffed], dialect)
+        }
 
         let nulls = dialect.nullStrings.map { Array($0.utf8) }
         let isNull: (UnsafeRawBufferPointer) -> Bool = { bytes in nulls.contains { $0.elementsEqual(bytes) } }
@@ -81,7 +110,7 @@ public final class CSVReader {
         self.options.dialect.header = header
         var headerNames: [String]?
         if header && first.recordCount > 0 {
-            headerNames = Self.fields(sample, first, 0).map { String(decoding: $0.bytes, as: UTF8.self) }
+            headerNames = Self.names(sample, first, 0, dialect)
         }
         self.headerNames = headerNames
         if let declared = options.schema {
@@ -122,6 +151,31 @@ public final class CSVReader {
     public func select(_ names: [String]?) throws(BatonError) {
         guard let names else { projection = Array(0..<fileSchema.count); return }
         do throws(BatonError) { projection = try fileSchema.indices(of: names) } catch { throw error.inFile(name) }
+    }
+
+    /// Record `r`'s fields as text, quotes unescaped: a header's column names.
+    static func names(_ bytes: [UInt8], _ t: Tokens, _ r: Int, _ dialect: CSVDialect) -> [String] {
+        bytes.withUnsafeBytes { raw in
+            (Int(t.recordFields[r])..<Int(t.recordFields[r + 1])).map { f in
+                let end = t.ends[f]
+                let field = UnsafeRawBufferPointer(rebasing: raw[Int(t.starts[f])..<Int(end & Tokens.offsetMask)])
+                guard end & Tokens.escapedFlag != 0 else { return String(decoding: field, as: UTF8.self) }
+                var out: [UInt8] = []
+                RecordConverter.unescape(field, quote: dialect.quote, escape: dialect.escape, into: &out)
+                return String(decoding: out, as: UTF8.self)
+            }
+        }
+    }
+
+    /// Whether any quoted field of the sample holds a CR or LF.
+    static func hasQuotedLineBreak(_ bytes: [UInt8], _ t: Tokens) -> Bool {
+        bytes.withUnsafeBytes { raw in
+            for f in 0..<t.starts.count where t.ends[f] & Tokens.quotedFlag != 0 {
+                let field = UnsafeRawBufferPointer(rebasing: raw[Int(t.starts[f])..<Int(t.ends[f] & Tokens.offsetMask)])
+                if field.contains(10) || field.contains(13) { return true }
+            }
+            return false
+        }
     }
 
     /// The unescaped-enough views of record `r`'s fields (for header detection and names).
@@ -221,6 +275,8 @@ public final class CSVReader {
         var lineBase = 0
         var byteBase = 0
         var firstBlock = true
+        var leadingPending = true
+        var headerPending = dialect.header
         var more = true
         while more || !block.isEmpty {
             while block.count < options.blockSize && more {
@@ -257,21 +313,31 @@ public final class CSVReader {
                 positions.append(BlockPosition(file: name, lineBase: lines, byteBase: byteBase))
                 lines += parts[p].lines
             }
-            if firstBlock && dialect.header {
-                // The header is the first record of the first range; every file repeats the first's.
-                if fileIndex > 0, let expected = headerNames, parts[0].recordCount > 0 {
-                    let names = block.withUnsafeBytes { raw in
-                        (Int(parts[0].recordFields[0])..<Int(parts[0].recordFields[1])).map { f in
-                            String(decoding: UnsafeRawBufferPointer(rebasing: raw[Int(parts[0].starts[f])..<Int(parts[0].ends[f] & Tokens.offsetMask)]), as: UTF8.self)
+            // Blank lines at the start of a file are skipped (in one-column files too, where
+            // later ones are nulls), then the header is dropped: both may take several blocks.
+            var p = 0
+            while (leadingPending || headerPending) && p < ranges {
+                if leadingPending && singleColumn && parts[p].recordCount > 0 && Self.isBlankRecord(parts[p], 0) {
+                    dropFirstRecord(&parts[p])
+                    continue
+                }
+                if parts[p].recordCount == 0 { p += 1; continue }
+                leadingPending = false
+                if headerPending {
+                    if fileIndex > 0, let expected = headerNames {
+                        let names = block.withUnsafeBytes { raw in
+                            Self.names(Array(raw), parts[p], 0, dialect)
+                        }
+                        guard names == expected else {
+                            throw BatonError(.invalidInput, "the header differs from the first file's (\(expected.joined(separator: ",")))",
+                                             at: .init(file: name, line: positions[p].lineBase + Int(parts[p].recordLines[0]) + 1,
+                                                       text: names.joined(separator: ",")),
+                                             hint: "a pattern must name files with the same columns")
                         }
                     }
-                    guard names == expected else {
-                        throw BatonError(.invalidInput, "the header differs from the first file's (\(expected.joined(separator: ",")))",
-                                         at: .init(file: name, line: 1, text: names.joined(separator: ",")),
-                                         hint: "a pattern must name files with the same columns")
-                    }
+                    dropFirstRecord(&parts[p])
+                    headerPending = false
                 }
-                dropFirstRecord(&parts[0])
             }
             firstBlock = false
             var columnsByPart: [[Column]] = []
@@ -370,6 +436,13 @@ public final class CSVReader {
         return "--on-error skip to drop such records, or reject=FILE to keep them aside"
     }
 
+    /// A record of one empty unquoted field: a blank line in a one-column file.
+    static func isBlankRecord(_ t: Tokens, _ r: Int) -> Bool {
+        let f = Int(t.recordFields[r])
+        return t.recordFields[r + 1] - t.recordFields[r] == 1 && t.ends[f] & Tokens.quotedFlag == 0
+            && t.starts[f] == t.ends[f] & Tokens.offsetMask
+    }
+
     private func dropFirstRecord(_ t: inout Tokens) {
         guard t.recordCount > 0 else { return }
         let fields = Int(t.recordFields[1])
@@ -379,6 +452,7 @@ public final class CSVReader {
         for i in t.recordFields.indices { t.recordFields[i] -= UInt32(fields) }
         t.recordOffsets.removeFirst(1)
         t.recordLines.removeFirst(1)
+        t.recordEnds.removeFirst(1)
         t.problems = t.problems.compactMap { $0.record == 0 ? nil : ($0.record - 1, $0.reason) }
     }
 

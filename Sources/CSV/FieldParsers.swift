@@ -111,9 +111,17 @@ public enum FieldParsers {
             var end: UnsafeMutablePointer<CChar>?
             let value = strtod(buffer.baseAddress!, &end)
             guard let end, end == buffer.baseAddress! + field.count else { return nil }
-            // strtod saturates to ±inf on overflow: a finite text that became infinite is not
-            // a value we can hold.
-            return value.isInfinite ? nil : value
+            // strtod saturates to ±inf on overflow and to 0 on underflow: a finite text that
+            // became infinite, or a non-zero one that became zero, is not a value we can hold.
+            if value.isInfinite { return nil }
+            if value == 0 {
+                var i = 0
+                while i < field.count && field[i] != 101 && field[i] != 69 {  // up to the exponent
+                    if field[i] >= 49 && field[i] <= 57 { return nil }  // a non-zero digit
+                    i += 1
+                }
+            }
+            return value
         }
     }
 

@@ -237,6 +237,10 @@ struct RecordConverter {
 
     /// The content of a quoted field with its escapes removed.
     func unescape(_ bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) {
+        Self.unescape(bytes, quote: quote, escape: escape, into: &out)
+    }
+
+    static func unescape(_ bytes: UnsafeRawBufferPointer, quote: UInt8, escape: UInt8, into out: inout [UInt8]) {
         out.removeAll(keepingCapacity: true)
         var i = 0
         while i < bytes.count {
@@ -270,9 +274,7 @@ struct RecordConverter {
     func reject(_ buffer: UnsafeRawBufferPointer, _ t: Tokens, _ r: Int, _ at: BlockPosition, column: String?,
                 reason: String, text: String?) -> RejectedRecord {
         let start = Int(t.recordOffsets[r])
-        var end = r + 1 < t.recordCount ? Int(t.recordOffsets[r + 1]) : Int(t.ends[Int(t.recordFields[r + 1]) - 1] & Tokens.offsetMask)
-        if r + 1 == t.recordCount, t.ends[Int(t.recordFields[r + 1]) - 1] & Tokens.quotedFlag != 0, end < buffer.count,
-           buffer[end] == quote { end += 1 }
+        var end = Int(t.recordEnds[r])
         while end > start && (buffer[end - 1] == 10 || buffer[end - 1] == 13) { end -= 1 }
         let raw = String(decoding: UnsafeRawBufferPointer(rebasing: buffer[start..<end]), as: UTF8.self)
         return RejectedRecord(line: line(t, r, at), byteOffset: at.byteBase + start, column: column, reason: reason,

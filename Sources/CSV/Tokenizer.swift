@@ -17,6 +17,8 @@ struct Tokens {
     let recordOffsets = UInt32Buffer()
     /// Line number (0-based, within the range) on which each record starts.
     let recordLines = UInt32Buffer()
+    /// Byte offset just past each record (its line break included).
+    let recordEnds = UInt32Buffer()
     /// Records with a malformed quote: (record index, reason).
     var problems: [(record: Int, reason: String)] = []
     /// A quote appeared where the fast parallel split assumes none can (inside an unquoted
@@ -34,6 +36,7 @@ struct Tokens {
         recordFields.append(0)
         recordOffsets.removeAll()
         recordLines.removeAll()
+        recordEnds.removeAll()
         problems.removeAll()
         anomaly = false
         lines = 0
@@ -215,6 +218,7 @@ struct Tokenizer {
             if let problem { t.problems.append((t.recordOffsets.count, problem)) }
             t.recordOffsets.append(UInt32(recordStart))
             t.recordLines.append(UInt32(recordLine))
+            t.recordEnds.append(UInt32(truncatingIfNeeded: i))
             t.recordFields.append(UInt32(t.starts.count))
         }
         t.lines = line

@@ -44,7 +44,11 @@ public struct Schema: Sendable, Equatable, CustomStringConvertible {
     /// - Throws: `.invalidInput` naming the first unknown column and listing the known ones.
     public func indices(of names: [String]) throws(BatonError) -> [Int] {
         var result: [Int] = []
+        var seen = Set<[UInt8]>()
         for name in names {
+            guard seen.insert(Array(name.utf8)).inserted else {
+                throw BatonError(.invalidInput, "column \"\(name)\" is listed twice", hint: "name each column once")
+            }
             guard let index = index(of: name) else {
                 throw BatonError(.invalidInput, "no column named \"\(name)\"",
                                  hint: "the columns are: \(self.names.joined(separator: ", "))")

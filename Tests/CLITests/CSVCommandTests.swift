@@ -173,3 +173,77 @@ import Testing
         #expect(!w.files.contains("out.baton"))
     }
 }
+
+/// Regressions found in review: each once gave a wrong answer.
+@Suite struct CSVReviewRegressionTests {
+    /// A widening after rows went out restarts the output file and the rejects file alike.
+    @Test func restartResetsRejectsAndTextOutput() throws {
+        let w = Workspace()
+        var text = "id,v\n1,2\n3\n"
+        for i in 0..<1_200_000 { text += i == 1_150_000 ? "\(i),x7\n" : "\(i),\(i)\n" }
+        w.write(Array(text.utf8), "big.csv")
+        let result = try w.run("convert", "big.csv", "big.jsonl", "--on-error", "reject=rej.csv")
+        #expect(result.status == 0)
+        #expect(result.stderr.contains("widened column \"v\" from Int64 to String at line 1150004"))
+        #expect(result.stderr.contains("re-read the input 1 time"))
+        #expect(String(decoding: w.bytes("rej.csv"), as: UTF8.self) == "line,byte_offset,column,reason,record\n3,9,\"\",\"expected 2 fields, found 1\",3\n")
+        let lines = String(decoding: w.bytes("big.jsonl"), as: UTF8.self).split(separator: "\n")
+        #expect(lines.count == 1_200_001)
+        #expect(lines[0] == "{\"id\":1,\"v\":\"2\"}")
+        #expect(lines[1] == "{\"id\":0,\"v\":\"0\"}")
+    }
+
+    @Test func oneColumnFileWithLeadingBlankLineKeepsItsHeader() throws {
+        let w = Workspace()
+        w.write(Array("\nname\nalice\n\nbob\n".utf8), "names.csv")
+        let result = try w.run("cat", "names.csv", "--format", "jsonl")
+        #expect(result.stdout == "{\"name\":\"alice\"}\n{\"name\":null}\n{\"name\":\"bob\"}\n")
+    }
+
+    @Test func underflowIsNotSilentlyZero() throws {
+        let w = Workspace()
+        w.write(Array("v\n1e-400\n0e-400\n".utf8), "u.csv")
+        let result = try w.run("cat", "u.csv", "--format", "jsonl")
+        #expect(result.stdout == "{\"v\":\"1e-400\"}\n{\"v\":\"0e-400\"}\n")
+    }
+
+    @Test func escapedQuotesInHeaderNamesAreUnescaped() throws {
+        let w = Workspace()
+        w.write(Array("\"a\"\"b\",c\n1,2\n".utf8), "qh.csv")
+        _ = try w.run("convert", "qh.csv", "x.baton")
+        let back = try w.run("convert", "x.baton", "-")
+        #expect(back.stdout == "\"a\"\"b\",c\n1,2\n")
+    }
+
+    @Test func rejectsKeepTheWholeRecord() throws {
+        let w = Workspace()
+        w.write(Array("a,b\n1,\"x\"y\n2,3\n1,\"q\"w".utf8), "r.csv")
+        _ = try w.run("cat", "r.csv", "--on-error", "reject=rej.csv")
+        #expect(String(decoding: w.bytes("rej.csv"), as: UTF8.self) == """
+            line,byte_offset,column,reason,record
+            2,4,"",unexpected text after a closing quote,"1,""x""y"
+            4,15,"",unexpected text after a closing quote,"1,""q""w"
+
+            """)
+    }
+
+    @Test func firstRecordLongerThanTheSampleAndEmptyFirstFile() throws {
+        let w = Workspace()
+        w.write(Array(("\"" + String(repeating: "x", count: 2_000_000) + "\",1\nb,2\n").utf8), "huge.csv")
+        let huge = try w.run("cat", "huge.csv", "--columns", "column2", "--no-header")
+        #expect(huge.stdout == "column2\n1\n2\n")
+        w.write([], "g1.csv")
+        w.write(Array("a,b\n3,4\n".utf8), "g2.csv")
+        let glob = try w.run("cat", "g*.csv")
+        #expect(glob.stdout == "a,b\n3,4\n")
+    }
+
+    @Test func quoteEqualToDelimiterAndRepeatedColumnsAreRefused() throws {
+        let w = Workspace()
+        w.write(Array("a,b\n1,2\n".utf8), "q.csv")
+        #expect(try w.run("cat", "q.csv", "--quote", ",").status == 2)
+        let twice = try w.run("cat", "q.csv", "--columns", "a,a")
+        #expect(twice.status == 2)
+        #expect(twice.stderr == "baton: error: q.csv: column \"a\" is listed twice (hint: name each column once)\n")
+    }
+}
