@@ -96,7 +96,8 @@ func report(_ summary: CSVReadSummary, input: String) {
     } else {
         text += "\n"
         for w in summary.widened {
-            text += "widened column \"\(w.column)\" from \(w.from) to \(w.to) at line \(w.line) (found \"\(w.text)\")\n"
+            let place = w.file == input || input == "-" ? "line \(w.line)" : "line \(w.line) of \(w.file)"
+            text += "widened column \"\(w.column)\" from \(w.from) to \(w.to) at \(place) (found \"\(w.text)\")\n"
         }
         if summary.restarts > 0 { text += "re-read the input \(summary.restarts) time\(summary.restarts == 1 ? "" : "s") to apply the wider types\n" }
     }

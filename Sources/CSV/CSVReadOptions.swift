@@ -86,7 +86,8 @@ public struct CSVReadSummary: Sendable, Equatable {
         public var column: String
         public var from: DataType
         public var to: DataType
-        /// The line of the first value that did not fit.
+        /// The file and line of the first value that did not fit.
+        public var file: String
         public var line: Int
         public var text: String
     }

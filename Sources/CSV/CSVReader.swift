@@ -363,7 +363,7 @@ public final class CSVReader {
                         rejected += bad
                     case .widen(let c, let type, let line, let text):
                         let field = fileSchema.fields[c]
-                        summary.widened.append(.init(column: field.name, from: field.type, to: type, line: line, text: text))
+                        summary.widened.append(.init(column: field.name, from: field.type, to: type, file: name, line: line, text: text))
                         var fields = fileSchema.fields
                         fields[c].type = type
                         fileSchema = try Schema(fields)
