@@ -18,23 +18,23 @@ public final class CSVReader {
     public let path: String
     public private(set) var options: CSVReadOptions
     /// Names and types of every field of a record.
-    public private(set) var fileSchema: Schema
+    public internal(set) var fileSchema: Schema
     /// The columns produced, after projection.
     public var schema: Schema { fileSchema.projected(projection) }
     private(set) var projection: [Int]
-    private let locked: Bool
+    let locked: Bool
     /// The stream opened to sniff, and the bytes already taken from it: the first pass starts
     /// from them, so standard input is not read twice.
-    private var openStream: InputStream?
-    private var head: [UInt8] = []
+    var openStream: InputStream?
+    var head: [UInt8] = []
     /// See `Tokenizer.blankLinesAreRecords`.
-    private var singleColumn: Bool { fileSchema.count == 1 }
-    private var name: String
+    var singleColumn: Bool { fileSchema.count == 1 }
+    var name: String
 
     /// The files read, in order: `path` itself, or the files its glob pattern matches.
     public let files: [String]
     /// The first file's header, which every other file must repeat.
-    private var headerNames: [String]?
+    var headerNames: [String]?
 
     /// - Parameter path: a file, `-` for standard input, or a glob pattern (`data/*.csv`)
     ///   naming files with the same columns, read in name order as one input.
@@ -250,276 +250,6 @@ public final class CSVReader {
         return value == value.rounded() ? "\(Int(value))%" : "\(value)%"
     }
 
-    private enum PassResult { case done, restart }
 
-    /// One pass over the input with the current schema.
-    private func pass(_ summary: inout CSVReadSummary, onSchema: (Schema, Bool) throws(BatonError) -> Void,
-                      onRejected: ([RejectedRecord]) throws(BatonError) -> Void,
-                      _ body: (Batch) throws(BatonError) -> Void) throws(BatonError) -> PassResult {
-        var emitted = 0
-        var parts = (0..<max(1, options.threads)).map { _ in Tokens() }
-        let dialect = options.dialect
-        let tokenizer = Tokenizer(dialect, blankLinesAreRecords: singleColumn)
-        for (fileIndex, file) in files.enumerated() {
-        let stream: InputStream
-        var block: [UInt8] = []
-        if fileIndex == 0, let open = openStream {
-            stream = open
-            block = head
-            openStream = nil
-            head = []
-        } else {
-            stream = try InputStream(path: file)
-        }
-        name = stream.name
-        var lineBase = 0
-        var byteBase = 0
-        var firstBlock = true
-        var leadingPending = true
-        var headerPending = dialect.header
-        var more = true
-        while more || !block.isEmpty {
-            while block.count < options.blockSize && more {
-                more = try stream.read(max: options.blockSize - block.count, into: &block)
-            }
-            if firstBlock && block.starts(with: [0xEF, 0xBB, 0xBF]) {
-                block.removeFirst(3)
-                byteBase = 3
-            }
-            let final = !more
-            // About 1 MiB a range: enough ranges to share among the threads, and few enough
-            // records per range that its columns fit one batch without a copy.
-            let wanted = max(options.threads, block.count >> 20) + 1
-            if parts.count < wanted { parts += (parts.count..<wanted).map { _ in Tokens() } }
-            let (ranges, consumed) = block.withUnsafeBytes { raw in
-                tokenizeBlock(raw, tokenizer: tokenizer, final: final, parts: &parts)
-            }
-            if consumed == 0 && !final {
-                // Bounded: memory, and field positions being 30-bit offsets into the block.
-                let limit = min(options.maxRecordBytes, Int(Tokens.offsetMask) / 2)
-                guard block.count < limit + options.blockSize else {
-                    throw BatonError(.badRecord, "a record is longer than \(limit >> 20) MiB",
-                                     at: .init(file: name, line: lineBase + parts[0].lines + 1),
-                                     hint: "check --quote (an unbalanced quote makes the rest of the file one field), or raise --max-record-size")
-                }
-                // One record longer than the block: read more before trying again.
-                let grown = try stream.read(max: options.blockSize, into: &block)
-                more = grown
-                continue
-            }
-            var positions: [BlockPosition] = []
-            var lines = lineBase
-            for p in 0..<ranges {
-                positions.append(BlockPosition(file: name, lineBase: lines, byteBase: byteBase))
-                lines += parts[p].lines
-            }
-            // Blank lines at the start of a file are skipped (in one-column files too, where
-            // later ones are nulls), then the header is dropped: both may take several blocks.
-            var p = 0
-            while (leadingPending || headerPending) && p < ranges {
-                if leadingPending && singleColumn && parts[p].recordCount > 0 && Self.isBlankRecord(parts[p], 0) {
-                    dropFirstRecord(&parts[p])
-                    continue
-                }
-                if parts[p].recordCount == 0 { p += 1; continue }
-                leadingPending = false
-                if headerPending {
-                    if fileIndex > 0, let expected = headerNames {
-                        let names = block.withUnsafeBytes { raw in
-                            Self.names(Array(raw), parts[p], 0, dialect)
-                        }
-                        guard names == expected else {
-                            throw BatonError(.invalidInput, "the header differs from the first file's (\(expected.joined(separator: ",")))",
-                                             at: .init(file: name, line: positions[p].lineBase + Int(parts[p].recordLines[0]) + 1,
-                                                       text: names.joined(separator: ",")),
-                                             hint: "a pattern must name files with the same columns")
-                        }
-                    }
-                    dropFirstRecord(&parts[p])
-                    headerPending = false
-                }
-            }
-            firstBlock = false
-            var columnsByPart: [[Column]] = []
-            var rejected: [RejectedRecord] = []
-            convert: while true {
-                let converter = RecordConverter(
-                    fieldCount: fileSchema.count, types: fileSchema.fields.map(\.type), projection: projection,
-                    names: fileSchema.names, nullStrings: dialect.nullStrings.map { Array($0.utf8) }, escape: dialect.escape,
-                    quote: dialect.quote, locked: locked)
-                let partsSnapshot = parts
-                let outcomes = block.withUnsafeBytes { raw in
-                    let shared = SharedBytes(raw)
-                    return parallelMap(ranges, threads: options.threads) { p in
-                        converter.convert(shared.raw, partsSnapshot[p], positions[p])
-                    }
-                }
-                columnsByPart = []
-                rejected = []
-                for outcome in outcomes {
-                    switch outcome {
-                    case .columns(let columns, let bad):
-                        columnsByPart.append(columns)
-                        rejected += bad
-                    case .widen(let c, let type, let line, let text):
-                        let field = fileSchema.fields[c]
-                        summary.widened.append(.init(column: field.name, from: field.type, to: type, file: name, line: line, text: text))
-                        var fields = fileSchema.fields
-                        fields[c].type = type
-                        fileSchema = try Schema(fields)
-                        // Batches already delivered have the narrower type: start over when the
-                        // input can be read again; otherwise the caller decides whether a
-                        // schema change mid-stream is acceptable.
-                        if emitted == 0 {
-                            try onSchema(schema, true)  // nothing was delivered: a clean start
-                        } else if stream.rereadable && options.restartOnWidening {
-                            return .restart
-                        } else {
-                            try onSchema(schema, false)
-                        }
-                        continue convert
-                    }
-                }
-                break
-            }
-            if !rejected.isEmpty {
-                try handle(rejected, &summary, onRejected)
-            }
-            let outputSchema = schema
-            for columns in columnsByPart where (columns.first?.count ?? 0) > 0 {
-                for var batch in try Batch.split(schema: outputSchema, columns: columns) {
-                    if let limit = options.limit {
-                        if emitted >= limit { return .done }
-                        if emitted + batch.count > limit {
-                            batch = batch.narrowed(to: SelectionVector((0..<UInt32(limit - emitted)).map { $0 }))
-                        }
-                    }
-                    try body(batch)
-                    emitted += batch.count
-                    summary.rowsRead += batch.count
-                }
-            }
-            if let limit = options.limit, emitted >= limit { return .done }
-            lineBase = lines
-            byteBase += consumed
-            block.removeFirst(consumed)
-            if final { break }
-        }
-        }
-        return .done
-    }
-
-    private func handle(_ rejected: [RejectedRecord], _ summary: inout CSVReadSummary,
-                        _ onRejected: ([RejectedRecord]) throws(BatonError) -> Void) throws(BatonError) {
-        if options.onError == .fail {
-            let first = rejected[0]
-            throw BatonError(.badRecord, first.reason,
-                             at: .init(file: name, line: first.line, column: first.column, text: first.text),
-                             hint: Self.hint(for: first))
-        }
-        summary.rejected += rejected.count
-        try onRejected(rejected)
-        if case .count(let limit) = options.maxErrors, summary.rejected > limit {
-            throw BatonError(.tooManyErrors, "more than \(limit) records were rejected (the last at line \(rejected.last!.line))",
-                             at: .init(file: name), hint: "fix the input, or raise --max-errors")
-        }
-    }
-
-    static func hint(for record: RejectedRecord) -> String {
-        if record.column != nil, let text = record.text {
-            let shown = text.contains(where: { $0 == " " || $0 == "'" || $0 == "\"" }) || text.isEmpty ? "'\(text)'" : text
-            return "--null \(shown), or --on-error skip"
-        }
-        if record.reason.hasPrefix("expected") {
-            return "check --delimiter and --quote, or --on-error skip"
-        }
-        return "--on-error skip to drop such records, or reject=FILE to keep them aside"
-    }
-
-    /// A record of one empty unquoted field: a blank line in a one-column file.
-    static func isBlankRecord(_ t: Tokens, _ r: Int) -> Bool {
-        let f = Int(t.recordFields[r])
-        return t.recordFields[r + 1] - t.recordFields[r] == 1 && t.ends[f] & Tokens.quotedFlag == 0
-            && t.starts[f] == t.ends[f] & Tokens.offsetMask
-    }
-
-    private func dropFirstRecord(_ t: inout Tokens) {
-        guard t.recordCount > 0 else { return }
-        let fields = Int(t.recordFields[1])
-        t.starts.removeFirst(fields)
-        t.ends.removeFirst(fields)
-        t.recordFields.removeFirst(1)
-        for i in t.recordFields.indices { t.recordFields[i] -= UInt32(fields) }
-        t.recordOffsets.removeFirst(1)
-        t.recordLines.removeFirst(1)
-        t.recordEnds.removeFirst(1)
-        t.problems = t.problems.compactMap { $0.record == 0 ? nil : ($0.record - 1, $0.reason) }
-    }
-
-    /// Tokenizes a block in up to `parts.count` ranges that start on record boundaries.
-    /// Returns the number of ranges used and the bytes consumed (the rest is carried over).
-    private func tokenizeBlock(_ raw: UnsafeRawBufferPointer, tokenizer: Tokenizer, final: Bool,
-                               parts: inout [Tokens]) -> (Int, Int) {
-        let splits = splitPoints(raw, ranges: min(parts.count, max(options.threads, raw.count >> 20)), final: final)
-        if splits.count > 2 {
-            let snapshot = SharedBytes(raw)
-            let results = parallelMap(splits.count - 1, threads: options.threads) { p -> (Tokens, Int) in
-                var t = Tokens()
-                let isLast = p == splits.count - 2
-                let end = tokenizer.tokenize(snapshot.raw, splits[p]..<splits[p + 1], final: final && isLast, into: &t)
-                return (t, end)
-            }
-            // Every range but the last must end exactly where the next begins, or the split
-            // guessed wrong (a stray quote): then read the block serially.
-            let consistent = results.enumerated().allSatisfy { p, result in
-                p == results.count - 1 || (result.1 == splits[p + 1] && !result.0.anomaly)
-            } && !results[results.count - 1].0.anomaly
-            if consistent {
-                for (p, result) in results.enumerated() { parts[p] = result.0 }
-                return (results.count, results[results.count - 1].1)
-            }
-        }
-        let end = tokenizer.tokenize(raw, 0..<raw.count, final: final, into: &parts[0])
-        return (1, end)
-    }
-
-    /// Range starts: 0, then the first record boundary after each of `ranges - 1` evenly spaced
-    /// offsets, found from the quote parity before it (valid for RFC 4180 doubled quotes, the
-    /// common case; other escapes read serially). Ends with the block size.
-    private func splitPoints(_ raw: UnsafeRawBufferPointer, ranges: Int, final: Bool) -> [Int] {
-        let n = raw.count
-        let dialect = options.dialect
-        guard ranges > 1, n >= options.parallelSplitMinimum, n >= 2, dialect.escape == dialect.quote else { return [0, n] }
-        let quote = dialect.quote
-        let box = SharedBytes(raw)
-        let targets = (0...ranges).map { n / ranges * $0 }
-        let parities = parallelMap(ranges, threads: options.threads) { k -> Bool in
-            var count = 0
-            let bytes = UnsafeRawBufferPointer(rebasing: box.raw[targets[k]..<(k == ranges - 1 ? n : targets[k + 1])])
-            for b in bytes where b == quote { count &+= 1 }
-            return count & 1 == 1
-        }
-        var splits = [0]
-        var inside = false
-        for k in 1..<ranges {
-            inside = inside != parities[k - 1]
-            var state = inside
-            var i = targets[k]
-            var found: Int?
-            let limit = min(n, targets[k] + (n / ranges))
-            while i < limit {
-                let b = raw[i]
-                if b == quote { state.toggle() } else if !state && (b == 10 || b == 13) {
-                    if b == 13 && i + 1 < n && raw[i + 1] == 10 { i += 1 }
-                    found = i + 1
-                    break
-                }
-                i += 1
-            }
-            if let found, found > splits.last!, found < n { splits.append(found) }
-        }
-        splits.append(n)
-        return splits
-    }
 }
 

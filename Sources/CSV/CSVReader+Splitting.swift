@@ -1,0 +1,72 @@
+import Columns
+import Utilities
+
+/// Cutting a block into ranges that start on record boundaries, so that ranges can be
+/// tokenized in parallel with the result a serial read would give.
+extension CSVReader {
+    /// Tokenizes a block in up to `parts.count` ranges that start on record boundaries.
+    /// Returns the number of ranges used and the bytes consumed (the rest is carried over).
+    func tokenizeBlock(_ raw: UnsafeRawBufferPointer, tokenizer: Tokenizer, final: Bool,
+                               parts: inout [Tokens]) -> (Int, Int) {
+        let splits = splitPoints(raw, ranges: min(parts.count, max(options.threads, raw.count >> 20)), final: final)
+        if splits.count > 2 {
+            let snapshot = SharedBytes(raw)
+            let results = parallelMap(splits.count - 1, threads: options.threads) { p -> (Tokens, Int) in
+                var t = Tokens()
+                let isLast = p == splits.count - 2
+                let end = tokenizer.tokenize(snapshot.raw, splits[p]..<splits[p + 1], final: final && isLast, into: &t)
+                return (t, end)
+            }
+            // Every range but the last must end exactly where the next begins, or the split
+            // guessed wrong (a stray quote): then read the block serially.
+            let consistent = results.enumerated().allSatisfy { p, result in
+                p == results.count - 1 || (result.1 == splits[p + 1] && !result.0.anomaly)
+            } && !results[results.count - 1].0.anomaly
+            if consistent {
+                for (p, result) in results.enumerated() { parts[p] = result.0 }
+                return (results.count, results[results.count - 1].1)
+            }
+        }
+        let end = tokenizer.tokenize(raw, 0..<raw.count, final: final, into: &parts[0])
+        return (1, end)
+    }
+
+    /// Range starts: 0, then the first record boundary after each of `ranges - 1` evenly spaced
+    /// offsets, found from the quote parity before it (valid for RFC 4180 doubled quotes, the
+    /// common case; other escapes read serially). Ends with the block size.
+    func splitPoints(_ raw: UnsafeRawBufferPointer, ranges: Int, final: Bool) -> [Int] {
+        let n = raw.count
+        let dialect = options.dialect
+        guard ranges > 1, n >= options.parallelSplitMinimum, n >= 2, dialect.escape == dialect.quote else { return [0, n] }
+        let quote = dialect.quote
+        let box = SharedBytes(raw)
+        let targets = (0...ranges).map { n / ranges * $0 }
+        let parities = parallelMap(ranges, threads: options.threads) { k -> Bool in
+            var count = 0
+            let bytes = UnsafeRawBufferPointer(rebasing: box.raw[targets[k]..<(k == ranges - 1 ? n : targets[k + 1])])
+            for b in bytes where b == quote { count &+= 1 }
+            return count & 1 == 1
+        }
+        var splits = [0]
+        var inside = false
+        for k in 1..<ranges {
+            inside = inside != parities[k - 1]
+            var state = inside
+            var i = targets[k]
+            var found: Int?
+            let limit = min(n, targets[k] + (n / ranges))
+            while i < limit {
+                let b = raw[i]
+                if b == quote { state.toggle() } else if !state && (b == 10 || b == 13) {
+                    if b == 13 && i + 1 < n && raw[i + 1] == 10 { i += 1 }
+                    found = i + 1
+                    break
+                }
+                i += 1
+            }
+            if let found, found > splits.last!, found < n { splits.append(found) }
+        }
+        splits.append(n)
+        return splits
+    }
+}
