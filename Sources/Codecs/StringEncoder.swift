@@ -80,18 +80,34 @@ struct StringEncoder {
         }
     }
 
+    /// Whether a dictionary would be well under the plain size, judged from up to 8,192 evenly
+    /// spaced values. Their distinct count alone cannot tell 10^5 distinct values in a million
+    /// from 10^6, so the repeats among them are used too: with D distinct values equally
+    /// likely, s samples hold about s²/(2D) repeats (the birthday bound), so D ≈ s²/(2·repeats).
     private func looksLowCardinality(_ strings: StringArray) -> Bool {
-        guard strings.count >= 16 else { return false }
-        let step = max(1, strings.count / 1024)
-        var seen = Set<String>()
+        let n = strings.count
+        guard n >= 16 else { return false }
+        let step = max(1, n / 8192)
+        var seen = Set<UInt64>()
         var sampled = 0
         var i = 0
-        while i < strings.count {
-            seen.insert(strings[i])
-            sampled += 1
-            i += step
+        strings.bytes.withUnsafeBytes { raw in
+            while i < n {
+                let start = Int(strings.offsets[i]), end = Int(strings.offsets[i + 1])
+                seen.insert(ByteHashTable.hash(UnsafeRawBufferPointer(rebasing: raw[start..<end])))
+                sampled += 1
+                i += step
+            }
         }
-        return seen.count * 2 <= sampled
+        if seen.count * 2 <= sampled { return true }
+        let repeats = sampled - seen.count
+        guard repeats > 0 else { return false }
+        let distinct = Double(sampled) * Double(sampled) / (2 * Double(repeats))
+        guard distinct < Double(n) / 4 else { return false }
+        let averageLength = Double(strings.bytes.count) / Double(n)
+        let codeBits = Double(BitPacking.width(of: UInt64(max(distinct, 2) - 1)))
+        let dictionaryBytes = distinct * (averageLength + 4) + Double(n) * codeBits / 8
+        return dictionaryBytes < 0.6 * Double(strings.bytes.count + 4 * n)
     }
 
     /// Lengths as u32, then the bytes; null rows written as empty strings.
