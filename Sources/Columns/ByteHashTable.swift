@@ -113,6 +113,10 @@ public final class ByteHashTable {
             return a.loadUnaligned(as: UInt32.self) == b.loadUnaligned(as: UInt32.self)
                 && a.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self) == b.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self)
         }
+        if n > 8 && n <= 16 {
+            return a.loadUnaligned(as: UInt64.self) == b.loadUnaligned(as: UInt64.self)
+                && a.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self) == b.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
+        }
         return memcmp(a, b, n) == 0
     }
 
