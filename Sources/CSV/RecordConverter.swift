@@ -63,52 +63,35 @@ struct RecordConverter {
                                        reason: "expected \(fieldCount) field\(fieldCount == 1 ? "" : "s"), found \(fields)", text: nil))
             }
         }
-        var columns: [Column] = []
-        for c in projection {
-            switch convertColumn(c, buffer, t, &bad, at) {
-            case .success(let column): columns.append(column)
-            case .failure(let misfit):
-                if locked {
-                    bad[misfit.record] = true
-                    rejected.append(reject(buffer, t, misfit.record, at, column: names[c],
-                                           reason: "expected \(types[c])", text: misfit.text))
-                    return convert(buffer, t, at, knownBad: bad, rejected: rejected)
-                }
-                return .widen(column: c, to: Self.widened(types[c], misfit.text), line: line(t, misfit.record, at), text: misfit.text)
-            }
-        }
-        // Drop rejected records from every column (values of bad records were skipped).
-        if bad.contains(true) {
-            let keep = SelectionVector(mask: Bitmap(bad.map { !$0 }))
-            columns = columns.map { $0.gather(keep) }
-        }
-        rejected.sort { $0.line < $1.line }
-        return .columns(columns, rejected: rejected)
-    }
-
-    /// Re-runs conversion once more records are known bad (declared schemas only).
-    private func convert(_ buffer: UnsafeRawBufferPointer, _ t: Tokens, _ at: BlockPosition, knownBad: [Bool],
-                         rejected: [RejectedRecord]) -> Outcome {
-        var bad = knownBad
-        var rejected = rejected
+        // A declared column's misfit rejects its record and converts again without it; an
+        // inferred column's asks for the column to be widened.
         while true {
             var columns: [Column] = []
-            var retry = false
+            var misfitFound = false
             for c in projection {
                 switch convertColumn(c, buffer, t, &bad, at) {
-                case .success(let column): columns.append(column)
+                case .success(let column):
+                    columns.append(column)
                 case .failure(let misfit):
+                    guard locked else {
+                        return .widen(column: c, to: Self.widened(types[c], misfit.text), line: line(t, misfit.record, at),
+                                      text: misfit.text)
+                    }
                     bad[misfit.record] = true
                     rejected.append(reject(buffer, t, misfit.record, at, column: names[c],
                                            reason: "expected \(types[c])", text: misfit.text))
-                    retry = true
+                    misfitFound = true
                 }
-                if retry { break }
+                if misfitFound { break }
             }
-            if retry { continue }
-            let keep = SelectionVector(mask: Bitmap(bad.map { !$0 }))
+            if misfitFound { continue }
+            // Drop rejected records from every column (their values were skipped).
+            if bad.contains(true) {
+                let keep = SelectionVector(mask: Bitmap(bad.map { !$0 }))
+                columns = columns.map { $0.gather(keep) }
+            }
             rejected.sort { $0.line < $1.line }
-            return .columns(columns.map { $0.gather(keep) }, rejected: rejected)
+            return .columns(columns, rejected: rejected)
         }
     }
 
