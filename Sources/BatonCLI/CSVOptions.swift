@@ -30,6 +30,7 @@ struct CSVOptions: ParsableArguments {
             options.dialect = file.dialect
             options.schema = file.schema
             options.delimiterGiven = true
+            options.quoteGiven = true
             options.headerGiven = true
         }
         if let delimiter {
@@ -40,6 +41,7 @@ struct CSVOptions: ParsableArguments {
             let byte = try CSVDialect.byte(named: quote, option: "--quote")
             if escape == nil && options.dialect.escape == options.dialect.quote { options.dialect.escape = byte }
             options.dialect.quote = byte
+            options.quoteGiven = true
         }
         if let escape { options.dialect.escape = try CSVDialect.byte(named: escape, option: "--escape") }
         if let header {

@@ -50,6 +50,7 @@ public struct CSVReadOptions: Sendable {
     public var dialect = CSVDialect()
     /// Which parts of the dialect the user set; the rest are sniffed.
     public var delimiterGiven = false
+    public var quoteGiven = false
     public var headerGiven = false
     /// Declared columns, read exactly as typed: no inference, no widening; a value that does not
     /// fit rejects its record.

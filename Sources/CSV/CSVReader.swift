@@ -62,8 +62,10 @@ public final class CSVReader {
                 while sample.count < wanted && more { more = try stream.read(max: wanted - sample.count, into: &sample) }
                 var bytes = sample
                 if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
+                let head = Array(bytes.prefix(1 << 16))
+                if !options.quoteGiven { sniffDialect = Sniffer.quote(head, dialect: sniffDialect) }
                 if !options.delimiterGiven {
-                    sniffDialect.delimiter = Sniffer.delimiter(Array(bytes.prefix(1 << 16)), dialect: options.dialect)
+                    sniffDialect.delimiter = Sniffer.delimiter(head, dialect: sniffDialect)
                 }
                 let tokenizer = Tokenizer(sniffDialect)
                 bytes.withUnsafeBytes { raw in _ = tokenizer.tokenize(raw, 0..<raw.count, final: !more, into: &first) }

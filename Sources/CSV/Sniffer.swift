@@ -9,6 +9,36 @@ import Columns
 struct Sniffer {
     static let candidates: [UInt8] = [UInt8(ascii: ","), 9, UInt8(ascii: ";"), UInt8(ascii: "|")]
 
+    /// `'` instead of `"` when the sample quotes fields with single quotes and never with double
+    /// quotes: a field must start with the quote to count, so apostrophes inside text
+    /// (O'Brien) do not. The escape follows the quote when it was the quote (doubled quotes).
+    static func quote(_ sample: [UInt8], dialect: CSVDialect) -> CSVDialect {
+        let single = UInt8(ascii: "'")
+        guard dialect.quote != single else { return dialect }
+        func quotedFields(_ quote: UInt8) -> Int {
+            var d = dialect
+            d.quote = quote
+            d.escape = quote
+            var best = 0
+            // Try every candidate delimiter: the delimiter is sniffed after the quote.
+            for delimiter in candidates where delimiter != quote {
+                d.delimiter = delimiter
+                var tokens = Tokens()
+                sample.withUnsafeBytes { raw in _ = Tokenizer(d).tokenize(raw, 0..<raw.count, final: true, into: &tokens) }
+                guard tokens.problems.isEmpty && !tokens.anomaly else { continue }
+                var quoted = 0
+                for f in 0..<tokens.ends.count where tokens.ends[f] & Tokens.quotedFlag != 0 { quoted += 1 }
+                best = max(best, quoted)
+            }
+            return best
+        }
+        guard sample.contains(single), quotedFields(dialect.quote) == 0, quotedFields(single) > 0 else { return dialect }
+        var d = dialect
+        if d.escape == d.quote { d.escape = single }
+        d.quote = single
+        return d
+    }
+
     /// The delimiter whose records have the most consistent field count (more than one field),
     /// judged on the first lines of `sample`; ties go to the order `, \t ; |`.
     static func delimiter(_ sample: [UInt8], dialect: CSVDialect) -> UInt8 {
