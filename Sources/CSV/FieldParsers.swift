@@ -158,10 +158,18 @@ public enum FieldParsers {
         return Int32(Temporal.days(year: y, month: m, day: d))
     }
 
-    /// `YYYY-MM-DD[ T]HH:MM:SS[.f{1,6}][Z]`, as UTC microseconds.
+    /// `YYYY-MM-DD[ T]HH:MM:SS[.f{1,6}][Z|±HH:MM]`, as UTC microseconds.
     public static func timestamp(_ field: UnsafeRawBufferPointer) -> Int64? {
         var n = field.count
-        if n > 0 && field[n - 1] == 90 { n -= 1 }  // Z
+        var offsetSeconds = 0
+        if n > 0 && field[n - 1] == 90 {  // Z
+            n -= 1
+        } else if n >= 25, field[n - 3] == 58, field[n - 6] == 43 || field[n - 6] == 45,
+                  let oh = digits(field, n - 5, 2), let om = digits(field, n - 2, 2), oh < 24, om < 60 {
+            // A UTC offset, +HH:MM or -HH:MM: the value is stored as UTC.
+            offsetSeconds = (oh * 3600 + om * 60) * (field[n - 6] == 45 ? -1 : 1)
+            n -= 6
+        }
         guard n >= 19, field[10] == 32 || field[10] == 84, field[13] == 58, field[16] == 58,
               let day = date(UnsafeRawBufferPointer(rebasing: field[0..<10])),
               let h = digits(field, 11, 2), let mi = digits(field, 14, 2), let s = digits(field, 17, 2),
@@ -173,6 +181,6 @@ public enum FieldParsers {
             micros = Int64(f)
             for _ in fraction..<6 { micros *= 10 }
         }
-        return Int64(day) * 86_400_000_000 + Int64(h * 3600 + mi * 60 + s) * 1_000_000 + micros
+        return Int64(day) * 86_400_000_000 + Int64(h * 3600 + mi * 60 + s - offsetSeconds) * 1_000_000 + micros
     }
 }
