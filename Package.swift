@@ -73,6 +73,7 @@ let package = Package(
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Codecs", "Columns", "Datagen"]),
         .testTarget(name: "DatagenTests", dependencies: ["Datagen", "Columns", "CSV"]),
         .testTarget(name: "CSVTests", dependencies: ["CSV", "Columns", "Codecs"]),
+        .testTarget(name: "UtilitiesTests", dependencies: ["Utilities"]),
         .testTarget(name: "CLITests", dependencies: ["Storage", "Columns"]),
     ]
 )
