@@ -15,9 +15,10 @@ public struct WriteSummary: Sendable {
 
 /// Writes batches to a `.baton` file.
 ///
-/// Phases: buffer batches until a row group is full → encode and compress its chunks (one
-/// column per thread) → append them → on `finish()`, write the footer and trailer, fsync and
-/// rename into place. Until `finish()` returns, the data lives under a hidden temporary name
+/// Phases: buffer batches until a row group is full → encode and compress its chunks on the
+/// shared task pool (a task per column, while the caller goes on producing the next group) →
+/// append them when the next group is full or at `finish()` → write the footer and trailer,
+/// fsync and rename into place. At most two row groups are in memory. Until `finish()` returns, the data lives under a hidden temporary name
 /// in the same directory; a writer dropped unfinished (or a failed one) removes it.
 public final class BatonWriter {
     public let path: String
@@ -27,6 +28,8 @@ public final class BatonWriter {
     private var pending: [[Column]]
     private var pendingRows = 0
     private var pendingBytes = 0
+    /// The row group whose chunks are being encoded on the task pool.
+    private var inFlight: (group: TaskGroup<([UInt8], ChunkMetadata)>, order: [Int], rows: Int)?
     private var rowGroups: [RowGroupMetadata] = []
     private var plainBytes = 0
     private var finished = false
@@ -79,6 +82,7 @@ public final class BatonWriter {
         finished = true
         do {
             if pendingRows > 0 { try flush() }
+            try collect()
             var footer = Footer(formatVersion: FileLayout.formatVersion, schema: schema, rowGroups: rowGroups,
                                 metadata: [("created_by", "baton \(batonVersion)")])
             footer.metadata += options.metadata
@@ -102,6 +106,8 @@ public final class BatonWriter {
     /// Drops everything written so far; the destination is left as it was.
     public func abort() {
         finished = true
+        _ = inFlight?.group.wait()  // the tasks finish before the writer goes
+        inFlight = nil
         file.abort()
     }
 
@@ -115,11 +121,31 @@ public final class BatonWriter {
         // Largest columns first, so that the longest chunk does not start last.
         let sizes = parts.map { $0.reduce(0) { $0 + Self.plainSize($1) } }
         let order = parts.indices.sorted { sizes[$0] > sizes[$1] }
-        let byOrder = parallelMap(order.count, threads: options.threads) { k in
+        if options.threads <= 1 {
+            let encoded = parts.map { Self.encodeChunk(Column.concatenate($0), encoding: encoding, codec: codec) }
+            try append(encoded, rows: rows)
+            return
+        }
+        // Encoding runs on the shared task pool while the caller produces the next row group;
+        // this row group's chunks are written when the next flush (or finish) collects them.
+        let group = TaskGroup(order.count) { k in
             Self.encodeChunk(Column.concatenate(parts[order[k]]), encoding: encoding, codec: codec)
         }
+        try collect()
+        inFlight = (group, order, rows)
+    }
+
+    /// Writes the chunks of the row group being encoded, if any, waiting for them (and helping).
+    private func collect() throws(BatonError) {
+        guard let (group, order, rows) = inFlight else { return }
+        inFlight = nil
+        let byOrder = group.wait()
         var encoded = byOrder
         for (k, column) in order.enumerated() { encoded[column] = byOrder[k] }
+        try append(encoded, rows: rows)
+    }
+
+    private func append(_ encoded: [([UInt8], ChunkMetadata)], rows: Int) throws(BatonError) {
         var chunks: [ChunkMetadata] = []
         for (stored, var metadata) in encoded {
             metadata.offset = file.offset
