@@ -28,6 +28,8 @@ public final class BatonWriter {
     private var pending: [[Column]]
     private var pendingRows = 0
     private var pendingBytes = 0
+    /// Set by the first failed write; every later write or finish is refused.
+    private var failure: BatonError?
     /// The row group whose chunks are being encoded on the task pool.
     private var inFlight: (group: TaskGroup<([UInt8], ChunkMetadata)>, order: [Int], rows: Int)?
     private var rowGroups: [RowGroupMetadata] = []
@@ -50,6 +52,23 @@ public final class BatonWriter {
     /// Buffers the batch's live rows, writing every row group it completes.
     public func write(_ batch: Batch) throws(BatonError) {
         precondition(!finished, "write after finish")
+        try ensureHealthy()
+        do throws(BatonError) { try buffer(batch) } catch {
+            // Rows may be lost and the file's offsets wrong: nothing more may be written.
+            failure = error
+            throw error
+        }
+    }
+
+    /// A writer whose write failed keeps failing: its file could not be finished correctly.
+    private func ensureHealthy() throws(BatonError) {
+        if let failure {
+            throw BatonError(failure.kind, "an earlier write failed (\(failure.message)); the file is abandoned",
+                             at: .init(file: path), hint: "abort this writer and write the file again")
+        }
+    }
+
+    private func buffer(_ batch: Batch) throws(BatonError) {
         guard batch.schema == schema else {
             throw BatonError(.invalidInput, "batch schema (\(batch.schema)) differs from the file's (\(schema))",
                              at: .init(file: path))
@@ -80,7 +99,8 @@ public final class BatonWriter {
     public func finish() throws(BatonError) -> WriteSummary {
         precondition(!finished, "finish twice")
         finished = true
-        do {
+        do throws(BatonError) {
+            try ensureHealthy()
             if pendingRows > 0 { try flush() }
             try collect()
             var footer = Footer(formatVersion: FileLayout.formatVersion, schema: schema, rowGroups: rowGroups,
@@ -98,6 +118,8 @@ public final class BatonWriter {
             return WriteSummary(rows: footer.rowCount, rowGroups: rowGroups.count, fileBytes: file.offset,
                                 plainBytes: plainBytes)
         } catch {
+            _ = inFlight?.group.wait()
+            inFlight = nil
             file.abort()
             throw error
         }
@@ -131,14 +153,22 @@ public final class BatonWriter {
         let group = TaskGroup(order.count) { k in
             Self.encodeChunk(Column.concatenate(parts[order[k]]), encoding: encoding, codec: codec)
         }
-        try collect()
+        // Keep the new group reachable before writing the previous one, so that a failed write
+        // leaves it where `abort()` waits for it.
+        let previous = inFlight
         inFlight = (group, order, rows)
+        if let previous { try write(previous) }
     }
 
     /// Writes the chunks of the row group being encoded, if any, waiting for them (and helping).
     private func collect() throws(BatonError) {
-        guard let (group, order, rows) = inFlight else { return }
+        guard let previous = inFlight else { return }
         inFlight = nil
+        try write(previous)
+    }
+
+    private func write(_ inFlight: (group: TaskGroup<([UInt8], ChunkMetadata)>, order: [Int], rows: Int)) throws(BatonError) {
+        let (group, order, rows) = inFlight
         let byOrder = group.wait()
         var encoded = byOrder
         for (k, column) in order.enumerated() { encoded[column] = byOrder[k] }

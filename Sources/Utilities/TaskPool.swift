@@ -5,20 +5,29 @@ import Darwin
 #endif
 
 /// One pool of worker threads that every layer submits its parallel work to, so that work from
-/// different stages shares the cores instead of oversubscribing them.
+/// different stages (parsing the next block, encoding the last row group) shares the cores
+/// instead of oversubscribing them.
 ///
-/// A thread waiting for its tasks runs queued tasks itself meanwhile ("help while waiting"),
-/// so nested and concurrent waits never deadlock and the waiting thread is never idle while
-/// there is work. The shared pool has one worker fewer than there are cores, since the waiting
-/// thread makes up the last (measured: with a worker per core, three threads on two cores
-/// parsed 10% slower). Tasks run in submission order (FIFO).
+/// A thread waiting for a group runs that group's queued tasks itself meanwhile ("help while
+/// waiting"), and only those: so a wait never deadlocks (its own tasks can always run), nested
+/// waits do not stack unrelated tasks on one thread's stack, and a producer waiting for its
+/// parse tasks is not held up by another stage's long encode task. Workers take any task, in
+/// submission order. The shared pool has one worker fewer than there are cores, since a
+/// waiting thread makes up the last (measured: a worker per core, i.e. three busy threads on two
+/// cores, parsed 10% slower).
 public final class TaskPool: @unchecked Sendable {
     public static let shared = TaskPool(workers: max(1, defaultThreadCount - 1))
+
+    private struct Entry {
+        let owner: ObjectIdentifier
+        let run: () -> Void
+    }
 
     // Everything below is guarded by `mutex`.
     private var mutex = pthread_mutex_t()
     private var wake = pthread_cond_t()
-    private var tasks: [() -> Void] = []
+    /// Queued tasks; taken entries become nil, and `head` skips them.
+    private var entries: [Entry?] = []
     private var head = 0
 
     public init(workers: Int) {
@@ -36,20 +45,20 @@ public final class TaskPool: @unchecked Sendable {
         }
     }
 
-    /// Queues `task` to run on some thread of the pool.
-    public func submit(_ task: @escaping () -> Void) {
+    /// Queues `task` on behalf of `owner` (whose waiter may run it).
+    func submit(owner: ObjectIdentifier, _ task: @escaping () -> Void) {
         pthread_mutex_lock(&mutex)
-        tasks.append(task)
+        entries.append(Entry(owner: owner, run: task))
         pthread_cond_broadcast(&wake)
         pthread_mutex_unlock(&mutex)
     }
 
-    /// Runs queued tasks until `done()` holds, sleeping only when the queue is empty.
-    /// `done` is evaluated under the pool's lock; callers signal progress via `completed()`.
-    public func help(until done: () -> Bool) {
+    /// Runs `owner`'s queued tasks until `done()` holds, sleeping when none is queued.
+    /// `done` is evaluated under the pool's lock; progress is signalled through `completed`.
+    func help(owner: ObjectIdentifier, until done: () -> Bool) {
         pthread_mutex_lock(&mutex)
         while !done() {
-            if let task = popLocked() {
+            if let task = takeLocked(owner: owner) {
                 pthread_mutex_unlock(&mutex)
                 task()
                 pthread_mutex_lock(&mutex)
@@ -60,30 +69,36 @@ public final class TaskPool: @unchecked Sendable {
         pthread_mutex_unlock(&mutex)
     }
 
-    /// Wakes the threads waiting in `help` to re-check their condition.
-    public func completed(_ update: () -> Void) {
+    /// Applies `update` under the pool's lock and wakes the waiters to re-check.
+    func completed(_ update: () -> Void) {
         pthread_mutex_lock(&mutex)
         update()
         pthread_cond_broadcast(&wake)
         pthread_mutex_unlock(&mutex)
     }
 
-    private func popLocked() -> (() -> Void)? {
-        guard head < tasks.count else { return nil }
-        let task = tasks[head]
-        tasks[head] = {}  // release what the task captured as soon as it has run
-        head += 1
-        if head > 1024 && head * 2 > tasks.count {
-            tasks.removeFirst(head)
-            head = 0
+    /// The first queued task (of `owner`, if given), removed from the queue.
+    private func takeLocked(owner: ObjectIdentifier? = nil) -> (() -> Void)? {
+        var i = head
+        while i < entries.count {
+            if let entry = entries[i], owner == nil || entry.owner == owner {
+                entries[i] = nil  // also releases what the task captured once it has run
+                while head < entries.count && entries[head] == nil { head += 1 }
+                if head > 1024 && head * 2 > entries.count {
+                    entries.removeFirst(head)
+                    head = 0
+                }
+                return entry.run
+            }
+            i += 1
         }
-        return task
+        return nil
     }
 
     private func workLoop() {
         pthread_mutex_lock(&mutex)
         while true {
-            if let task = popLocked() {
+            if let task = takeLocked() {
                 pthread_mutex_unlock(&mutex)
                 task()
                 pthread_mutex_lock(&mutex)
@@ -94,7 +109,7 @@ public final class TaskPool: @unchecked Sendable {
     }
 }
 
-/// Results of a batch of tasks submitted to the pool, collected by index.
+/// Tasks submitted together to the pool, their results collected by index.
 public final class TaskGroup<T>: @unchecked Sendable {
     private let pool: TaskPool
     private let buffer: UnsafeMutableBufferPointer<T?>
@@ -111,8 +126,9 @@ public final class TaskGroup<T>: @unchecked Sendable {
         buffer.initialize(repeating: nil)
         remaining = count
         self.body = body
+        let owner = ObjectIdentifier(self)
         for i in 0..<count {
-            pool.submit { [self] in
+            pool.submit(owner: owner) { [self] in
                 let value = self.body!(i)
                 buffer[i] = value
                 pool.completed { remaining -= 1 }
@@ -122,9 +138,10 @@ public final class TaskGroup<T>: @unchecked Sendable {
 
     deinit { buffer.deinitialize().deallocate() }
 
-    /// Waits for every task, running queued work meanwhile, and returns the results in order.
+    /// Waits for every task, running this group's queued tasks meanwhile, and returns the
+    /// results in order.
     public func wait() -> [T] {
-        pool.help { remaining == 0 }
+        pool.help(owner: ObjectIdentifier(self)) { remaining == 0 }
         body = nil
         return buffer.map { $0! }
     }

@@ -52,3 +52,19 @@ import Testing
         #expect(error?.description == "/nonexistent-dir/out.baton: the directory does not exist (hint: create it first)")
     }
 }
+
+@Suite struct WriterFailureTests {
+    /// After a failed write the writer refuses to finish: rows may be missing from its file.
+    @Test func aFailedWritePoisonsTheWriter() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.cleanup() }
+        let schema = try Schema([Field("a", .int64)])
+        let writer = try BatonWriter(path: dir.file("out.baton"), schema: schema)
+        try writer.write(try Batch(schema: schema, columns: [.int64([1, 2])]))
+        let other = try Schema([Field("z", .int64)])
+        #expect(thrownError { try writer.write(try Batch(schema: other, columns: [.int64([3])])) }?.kind == .invalidInput)
+        let later = thrownError { try writer.finish() }
+        #expect(later?.message.hasPrefix("an earlier write failed") == true)
+        #expect(dir.contents.isEmpty)
+    }
+}

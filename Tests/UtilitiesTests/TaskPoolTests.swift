@@ -32,3 +32,36 @@ import Utilities
         #expect(a.wait() == (1...200).map { $0 })
     }
 }
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@Suite struct TaskPoolLimitTests {
+    /// Thousands of outer tasks each waiting on an inner map: a waiting thread runs only its own
+    /// group's tasks, so waits do not pile up on one thread's stack.
+    @Test func deepNestingNeitherDeadlocksNorOverflows() {
+        let sums = parallelMap(3000, threads: 8) { i in parallelMap(4, threads: 4) { i + $0 }.reduce(0, +) }
+        #expect(sums == (0..<3000).map { 4 * $0 + 6 })
+    }
+
+    /// `threads` bounds how many calls run at once.
+    @Test func threadsBoundsConcurrency() {
+        final class Gauge: @unchecked Sendable {
+            var mutex = pthread_mutex_t()
+            var running = 0, peak = 0
+            init() { pthread_mutex_init(&mutex, nil) }
+            func enter() { pthread_mutex_lock(&mutex); running += 1; peak = max(peak, running); pthread_mutex_unlock(&mutex) }
+            func leave() { pthread_mutex_lock(&mutex); running -= 1; pthread_mutex_unlock(&mutex) }
+        }
+        let gauge = Gauge()
+        let out = parallelMap(40, threads: 2) { i -> Int in
+            gauge.enter()
+            usleep(2000)
+            gauge.leave()
+            return i
+        }
+        #expect(out == Array(0..<40))
+        #expect(gauge.peak <= 2)
+    }
+}
