@@ -11,21 +11,14 @@ set -euo pipefail
 cd "$(dirname "$0")"
 rows=${1:-10000000}
 threads=${2:-2}
-data=${DATA_DIR:-../data/bench}
-mkdir -p "$data"
-bash ../scripts/setup.sh
-command -v /usr/bin/time >/dev/null || { apt-get update -qq && apt-get install -y -qq time; }
-[ -x .venv/bin/python ] || python3 -m venv .venv
-.venv/bin/pip install -q duckdb polars datafusion
-swift build -c release --package-path .. --product baton >/dev/null
-baton=../.build/release/baton
+source lib.sh
+prepare duckdb polars datafusion
 csv=$data/groupby-$rows.csv
 [ -f "$csv" ] || $baton generate groupby --rows "$rows" --output "$csv"
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 py=.venv/bin/python
 
-source lib.sh
 
 echo "== parse $csv ($(du -m "$csv" | cut -f1) MB, $rows rows), $threads threads, fastest of 3 fresh processes"
 {

@@ -7,15 +7,9 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 rows=${1:-10000000}
-data=${DATA_DIR:-../data/bench}
-mkdir -p "$data"
-bash ../scripts/setup.sh
-command -v /usr/bin/time >/dev/null || { apt-get update -qq && apt-get install -y -qq time; }
-[ -x .venv/bin/python ] || python3 -m venv .venv
-.venv/bin/pip install -q pyarrow duckdb polars
-swift build -c release --package-path .. --product baton >/dev/null
+source lib.sh
+prepare pyarrow duckdb polars
 swift build -c release >/dev/null
-baton=../.build/release/baton
 bench=.build/release/baton-bench
 
 csv=$data/groupby-$rows.csv
@@ -29,7 +23,6 @@ t = pc.read_csv(sys.argv[1])
 pq.write_table(t, sys.argv[2], compression="zstd")
 PY
 
-source lib.sh
 
 echo "== sizes, $rows rows"
 printf "%-28s %10s\n" format MiB

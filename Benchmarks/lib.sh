@@ -14,3 +14,16 @@ measure() {
   rm -f "$stats"
   echo "$label $best"
 }
+
+# prepare PYTHON_PACKAGE...: data directory, system packages, /usr/bin/time, a venv with the
+# given packages, and a release `baton`. Sets $data and $baton.
+prepare() {
+  data=${DATA_DIR:-../data/bench}
+  mkdir -p "$data"
+  bash ../scripts/setup.sh
+  command -v /usr/bin/time >/dev/null || { apt-get update -qq && apt-get install -y -qq time; }
+  [ -x .venv/bin/python ] || python3 -m venv .venv
+  .venv/bin/pip install -q "$@"
+  swift build -c release --package-path .. --product baton >/dev/null
+  baton=../.build/release/baton
+}
