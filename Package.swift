@@ -58,6 +58,11 @@ let package = Package(
                 .product(name: "SystemPackage", package: "swift-system"), .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: kernelFlags),
+        // SQL text to a syntax tree: lexer, parser, positions for errors. Knows no data.
+        .target(name: "SQL", dependencies: ["Columns"]),
+        // Vectorized functions over columns: arithmetic, comparison, logic, casts, LIKE, and the
+        // scalar function library (string, date, math), each with a scalar twin in the tests.
+        .target(name: "Kernels", dependencies: ["Columns", "CShims"], swiftSettings: kernelFlags),
         // Synthetic data sets (db-benchmark group-by).
         .target(name: "Datagen", dependencies: ["Columns"], swiftSettings: kernelFlags),
         .executableTarget(
