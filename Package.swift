@@ -2,11 +2,11 @@
 // The engine is one root package, so that the release flags below (unsafeFlags are only
 // honoured in a root package) reach every layer. Layers point toward `Columns`:
 //
-//   baton (CLI) → Datagen → Columns
-//       │      └→ CSV → Columns
-//       └→ Storage (.baton files) → Codecs → CZstd, CLZ4, CXXHash (system libraries)
-//                   ├→ CShims (allocator tuning)
-//                   └→ Columns
+//   baton (CLI) → Query (binder, planner, scans) → SQL (parser)
+//       │            ├→ Operators (aggregate, join, sort, window…) → Kernels → Columns
+//       │            ├→ Storage (.baton files) → Codecs → CZstd, CLZ4, CXXHash (system libraries)
+//       │            └→ CSV → Codecs, Columns
+//       └→ Datagen → Columns
 import PackageDescription
 
 /// AVX2 for the kernels (see PERFORMANCE.md: it roughly halves loops over cached data).
@@ -63,12 +63,21 @@ let package = Package(
         // Vectorized functions over columns: arithmetic, comparison, logic, casts, LIKE, and the
         // scalar function library (string, date, math), each with a scalar twin in the tests.
         .target(name: "Kernels", dependencies: ["Columns", "CShims"], swiftSettings: kernelFlags),
+        // Physical operators over batches: filter, project, hash aggregate, sort / top-N, hash
+        // join, window, union, limit; and the expressions they evaluate.
+        .target(name: "Operators", dependencies: ["Columns", "Kernels", "Utilities"], swiftSettings: kernelFlags),
+        // SQL to running operators: binding and type checking, planning (projection and
+        // predicate pushdown, join order from WHERE equalities), file scans, the query API.
+        .target(
+            name: "Query",
+            dependencies: ["Columns", "SQL", "Kernels", "Operators", "Storage", "CSV", "Utilities"],
+            swiftSettings: kernelFlags),
         // Synthetic data sets (db-benchmark group-by).
         .target(name: "Datagen", dependencies: ["Columns"], swiftSettings: kernelFlags),
         .executableTarget(
             name: "BatonCLI",
             dependencies: [
-                "Columns", "Storage", "CSV", "Datagen", "Utilities",
+                "Columns", "Storage", "CSV", "Datagen", "Utilities", "Query", "Operators",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ]),
@@ -78,6 +87,8 @@ let package = Package(
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Codecs", "Columns", "Datagen"]),
         .testTarget(name: "DatagenTests", dependencies: ["Datagen", "Columns", "CSV"]),
         .testTarget(name: "CSVTests", dependencies: ["CSV", "Columns", "Codecs"]),
+        .testTarget(name: "SQLTests", dependencies: ["SQL", "Columns"]),
+        .testTarget(name: "KernelsTests", dependencies: ["Kernels", "Columns"]),
         .testTarget(name: "UtilitiesTests", dependencies: ["Utilities"]),
         .testTarget(name: "CLITests", dependencies: ["Storage", "Columns"]),
     ]

@@ -14,7 +14,7 @@ struct Baton: ParsableCommand {
             --max-errors allows; 64 usage error.
             """,
         version: batonVersion,
-        subcommands: [Convert.self, SchemaCommand.self, Cat.self, Inspect.self, Generate.self])
+        subcommands: [QueryCommand.self, ExplainCommand.self, Convert.self, SchemaCommand.self, Cat.self, Inspect.self, Generate.self])
 }
 
 /// Runs a command body, turning a `BatonError` into its message on stderr and its exit code.

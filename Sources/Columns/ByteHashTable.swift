@@ -80,6 +80,32 @@ public final class ByteHashTable {
         return code
     }
 
+    /// The code of `value` if it was interned, without adding it.
+    @inline(__always)
+    public func find(_ value: UnsafeRawBufferPointer) -> Int32? {
+        let hash = Self.hash(value)
+        var i = Int(truncatingIfNeeded: hash) & mask
+        while true {
+            let code = slots[i]
+            if code < 0 { return nil }
+            if hashes[i] == hash {
+                let start = Int(offsets[Int(code)])
+                if Int(offsets[Int(code) + 1]) - start == value.count
+                    && Self.equal(UnsafeRawPointer(bytes + start), value.baseAddress, value.count) {
+                    return code
+                }
+            }
+            i = (i + 1) & mask
+        }
+    }
+
+    /// The bytes of the value with `code`, valid until the next `intern`.
+    @inline(__always)
+    public func bytes(of code: Int32) -> UnsafeRawBufferPointer {
+        let start = Int(offsets[Int(code)])
+        return UnsafeRawBufferPointer(start: bytes + start, count: Int(offsets[Int(code) + 1]) - start)
+    }
+
     private func append(_ value: UnsafeRawBufferPointer) {
         if byteCount + value.count > byteCapacity {
             var capacity = byteCapacity * 2

@@ -35,6 +35,17 @@ public struct Schema: Sendable, Equatable, CustomStringConvertible {
         self.fields = fields
     }
 
+    /// A schema whose names may repeat: the intermediate rows of a query (`SELECT a, a`, the two
+    /// sides of a join). Names must still be non-empty.
+    public init(_ fields: [Field], allowingDuplicates: Bool) throws(BatonError) {
+        if !allowingDuplicates {
+            try self.init(fields)
+            return
+        }
+        if fields.contains(where: { $0.name.isEmpty }) { throw BatonError(.invalidInput, "a column name is empty") }
+        self.init(unchecked: fields)
+    }
+
     public var count: Int { fields.count }
     public var names: [String] { fields.map(\.name) }
 

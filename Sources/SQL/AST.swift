@@ -68,16 +68,20 @@ public struct Select: Sendable {
     public var from: TableReference?
     public var filter: Expression?
     public var groupBy: [Expression]
+    /// `GROUP BY ALL` (`groupBy` then empty): group by every select item that holds no aggregate.
+    public var groupByAll: Bool
     public var having: Expression?
     public var range: SourceRange
 
     public init(distinct: Bool = false, items: [SelectItem], from: TableReference? = nil, filter: Expression? = nil,
-                groupBy: [Expression] = [], having: Expression? = nil, range: SourceRange) {
+                groupBy: [Expression] = [], groupByAll: Bool = false, having: Expression? = nil,
+                range: SourceRange) {
         self.distinct = distinct
         self.items = items
         self.from = from
         self.filter = filter
         self.groupBy = groupBy
+        self.groupByAll = groupByAll
         self.having = having
         self.range = range
     }

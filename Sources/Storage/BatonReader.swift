@@ -1,6 +1,9 @@
 import Codecs
 import Columns
 import Utilities
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Reads a `.baton` file: the footer once at open, then only the chunks asked for.
 ///
@@ -16,11 +19,19 @@ public final class BatonReader: @unchecked Sendable {
     public var rowCount: Int { footer.rowCount }
     public var fileSize: Int { file.size }
     private let file: InputFile
-    // Written only from the thread that calls the read methods.
-    public private(set) var bytesRead = 0
+    /// Bytes of chunks read so far. Chunks may be read from several threads at once (a query
+    /// scans row groups in parallel), so the counter is behind a lock.
+    public var bytesRead: Int {
+        pthread_mutex_lock(&counterLock)
+        defer { pthread_mutex_unlock(&counterLock) }
+        return readCount
+    }
+    private var readCount = 0
+    private var counterLock = pthread_mutex_t()
 
     public init(path: String) throws(BatonError) {
         self.path = path
+        pthread_mutex_init(&counterLock, nil)
         file = try InputFile(path: path)
         let size = file.size
         let magic = FileLayout.magic
@@ -71,7 +82,7 @@ public final class BatonReader: @unchecked Sendable {
             throw BatonError(.corrupt, "the footer says format version \(footer.formatVersion), the trailer \(version)",
                              at: .init(file: path))
         }
-        bytesRead = head.count + trailer.count + footerBytes.count
+        readCount = head.count + trailer.count + footerBytes.count
     }
 
     /// The column indices named by `names`, or every column for nil.
@@ -104,7 +115,9 @@ public final class BatonReader: @unchecked Sendable {
         // Slack after the bytes lets an uncompressed body be decoded in place (decoders load whole
         // words at the end of a buffer).
         let stored = try file.read(offset: chunk.offset, count: chunk.storedSize, slack: 8)
-        bytesRead += chunk.storedSize
+        pthread_mutex_lock(&counterLock)
+        readCount += chunk.storedSize
+        pthread_mutex_unlock(&counterLock)
         guard stored.withUnsafeBytes({ Checksum.xxh64(UnsafeRawBufferPointer(rebasing: $0[0..<chunk.storedSize])) }) == chunk.checksum else {
             throw BatonError(.checksumMismatch, "chunk checksum mismatch: the file is damaged",
                              at: .init(file: path, rowGroup: rowGroup, column: schema.fields[column].name),

@@ -1,5 +1,3 @@
-import Columns
-
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,0 +1,127 @@
+import ArgumentParser
+import Columns
+import CSV
+import Operators
+import Query
+import Storage
+import Utilities
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The formats `baton query` writes to stdout.
+enum QueryFormat: String, ExpressibleByArgument, CaseIterable {
+    case csv, jsonl, table
+}
+
+struct QueryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "query",
+        abstract: "Run a SQL query over CSV and Baton files.",
+        discussion: """
+            Files are named in FROM: 'trips.csv', 'data/*.csv', 'out.baton', '-' for CSV on stdin,
+            or read_csv('x.txt', delim => '|', header => false, nullstr => 'NA') for options.
+            Example: baton query "SELECT id1, sum(v1) AS v1 FROM 'groupby.csv' GROUP BY id1 ORDER BY id1"
+            """)
+
+    @Argument(help: "The query.") var sql: String
+    @Option(name: .shortAndLong, help: "Write the result to this file (.csv, .jsonl or .baton), atomically.") var output: String?
+    @Option(help: "Format of stdout: csv, jsonl or table (default: table on a terminal, else csv).") var format: QueryFormat?
+    @Option(help: "Codec for .baton output: auto, none, lz4, zstd or zstd:LEVEL.") var codec = "auto"
+    @Option(help: "Threads (default: all cores).") var threads = defaultThreadCount
+    @OptionGroup var csvOutput: CSVOutputOptions
+
+    func run() throws(ExitCode) {
+        try BatonCLI.run { () throws(BatonError) in
+            let engine = QueryEngine(threads: threads)
+            if let output {
+                var sink = try ConvertSink(target: try OutputKind(path: output), path: output, codec: try CodecChoice(parsing: codec),
+                                           rowGroupSize: 1 << 20, threads: threads, csvOptions: try csvOutput.writeOptions())
+                do throws(BatonError) {
+                    let plan = try engine.plan(sql)
+                    try sink.begin(plan.schema, restarted: false)
+                    _ = try engine.run(sql) { batch throws(BatonError) in try sink.write(batch) }
+                    try sink.finish()
+                } catch {
+                    sink.abort()
+                    throw error
+                }
+                return
+            }
+            let chosen = format ?? (isatty(1) != 0 ? .table : .csv)
+            if chosen == .table {
+                let table = try engine.run(sql)
+                var sink = Output.standardOutput()
+                sink.text(TableFormatter.render(table))
+                try sink.flushNow()
+                return
+            }
+            var writer: TextWriter?
+            let plan = try engine.run(sql) { batch throws(BatonError) in
+                if writer == nil {
+                    writer = TextWriter(chosen == .jsonl ? .jsonl : .csv, schema: batch.schema, sink: Output.standardOutput(),
+                                        csv: try csvOutput.writeOptions())
+                }
+                try writer!.write(batch)
+            }
+            if writer == nil {
+                writer = TextWriter(chosen == .jsonl ? .jsonl : .csv, schema: plan.schema, sink: Output.standardOutput(),
+                                    csv: try csvOutput.writeOptions())
+            }
+            try writer!.finish()
+        }
+    }
+}
+
+struct ExplainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "explain",
+        abstract: "Show the physical plan of a SQL query; --analyze runs it and adds rows, time and memory per operator.")
+
+    @Argument(help: "The query.") var sql: String
+    @Flag(help: "Run the query and show each operator's rows out, time and peak memory.") var analyze = false
+    @Option(help: "Threads (default: all cores).") var threads = defaultThreadCount
+
+    func run() throws(ExitCode) {
+        try BatonCLI.run { () throws(BatonError) in
+            var sink = Output.standardOutput()
+            sink.text(try QueryEngine(threads: threads).explain(sql, analyze: analyze))
+            try sink.flushNow()
+        }
+    }
+}
+
+/// An aligned text table for a terminal: numbers right-aligned, NULL for nulls, at most 40 rows
+/// shown (first and last 20) with the row count below.
+enum TableFormatter {
+    static func render(_ table: Table, maxRows: Int = 40) -> String {
+        let columns = table.columns
+        let n = table.rowCount
+        let shown: [Int] = n <= maxRows ? Array(0..<n) : Array(0..<maxRows / 2) + Array((n - maxRows / 2)..<n)
+        let headers = table.schema.fields.map { "\($0.name)\n\($0.type)" }
+        var cells: [[String]] = shown.map { r in columns.map { c in c.isNull(r) ? "NULL" : c.value(at: r).description } }
+        if n > maxRows { cells.insert(columns.map { _ in "…" }, at: maxRows / 2) }
+        let numeric = table.schema.fields.map { $0.type == .int64 || $0.type == .float64 }
+        var widths = headers.map { $0.split(separator: "\n").map(\.count).max() ?? 0 }
+        for row in cells { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
+        func line(_ values: [String], alignRight: [Bool]) -> String {
+            "│ " + values.enumerated().map { i, v in
+                let pad = String(repeating: " ", count: widths[i] - v.count)
+                return alignRight[i] ? pad + v : v + pad
+            }.joined(separator: " │ ") + " │\n"
+        }
+        func rule(_ l: String, _ m: String, _ r: String) -> String {
+            l + widths.map { String(repeating: "─", count: $0 + 2) }.joined(separator: m) + r + "\n"
+        }
+        var out = rule("┌", "┬", "┐")
+        let left = [Bool](repeating: false, count: widths.count)
+        out += line(table.schema.fields.map(\.name), alignRight: left)
+        out += line(table.schema.fields.map(\.type.description), alignRight: left)
+        out += rule("├", "┼", "┤")
+        for row in cells { out += line(row, alignRight: numeric) }
+        out += rule("└", "┴", "┘")
+        out += "\(n) row\(n == 1 ? "" : "s")\n"
+        return out
+    }
+}

@@ -1,0 +1,308 @@
+import Columns
+
+/// One optional value of a column's type per group, for the aggregates that keep a value
+/// (min, max, first, last).
+final class ValueStore {
+    let type: DataType
+    var ints: [Int64] = []
+    var floats: [Double] = []
+    var dates: [Int32] = []
+    var bools: [Bool] = []
+    var strings: [[UInt8]] = []
+    /// Whether group g holds a (non-null) value.
+    var present: [Bool] = []
+
+    init(_ type: DataType) { self.type = type }
+
+    func grow(to groups: Int) {
+        let extra = groups - present.count
+        guard extra > 0 else { return }
+        present += repeatElement(false, count: extra)
+        switch type {
+        case .int64, .timestamp: ints += repeatElement(0, count: extra)
+        case .float64: floats += repeatElement(0, count: extra)
+        case .date: dates += repeatElement(0, count: extra)
+        case .bool: bools += repeatElement(false, count: extra)
+        case .string: strings += repeatElement([], count: extra)
+        }
+    }
+
+    /// Row `i` of `column` against group g's value: negative, zero or positive (SQL order:
+    /// strings by bytes, NaN above every number).
+    @inline(__always)
+    func compare(_ column: Column, _ i: Int, _ g: Int) -> Int {
+        switch column.storage {
+        case .int64(let v): return v[i] < ints[g] ? -1 : (v[i] == ints[g] ? 0 : 1)
+        case .int32(let v): return v[i] < dates[g] ? -1 : (v[i] == dates[g] ? 0 : 1)
+        case .float64(let v): return Value.compareFloats(v[i], floats[g])
+        case .bool(let v): return (v[i] ? 1 : 0) - (bools[g] ? 1 : 0)
+        case .string, .dictionary:
+            return withStringBytes(column, i) { a in
+                strings[g].withUnsafeBytes { b in compareBytes(a, b) }
+            }
+        }
+    }
+
+    @inline(__always)
+    func store(_ column: Column, _ i: Int, _ g: Int) {
+        present[g] = true
+        switch column.storage {
+        case .int64(let v): ints[g] = v[i]
+        case .int32(let v): dates[g] = v[i]
+        case .float64(let v): floats[g] = v[i]
+        case .bool(let v): bools[g] = v[i]
+        case .string, .dictionary: strings[g] = withStringBytes(column, i) { Array($0) }
+        }
+    }
+
+    /// `other`'s group f compared with this store's group t.
+    func compare(_ other: ValueStore, _ f: Int, _ t: Int) -> Int {
+        switch type {
+        case .int64, .timestamp: other.ints[f] < ints[t] ? -1 : (other.ints[f] == ints[t] ? 0 : 1)
+        case .date: other.dates[f] < dates[t] ? -1 : (other.dates[f] == dates[t] ? 0 : 1)
+        case .float64: Value.compareFloats(other.floats[f], floats[t])
+        case .bool: (other.bools[f] ? 1 : 0) - (bools[t] ? 1 : 0)
+        case .string: other.strings[f].withUnsafeBytes { a in strings[t].withUnsafeBytes { b in compareBytes(a, b) } }
+        }
+    }
+
+    func copy(from other: ValueStore, _ f: Int, to t: Int) {
+        present[t] = other.present[f]
+        switch type {
+        case .int64, .timestamp: ints[t] = other.ints[f]
+        case .date: dates[t] = other.dates[f]
+        case .float64: floats[t] = other.floats[f]
+        case .bool: bools[t] = other.bools[f]
+        case .string: strings[t] = other.strings[f]
+        }
+    }
+
+    func column(count: Int) -> Column {
+        let validity = Bitmap(Array(present.prefix(count)))
+        return switch type {
+        case .int64, .timestamp: Column(type, .int64(Array(ints.prefix(count))), validity: validity)
+        case .date: Column(type, .int32(Array(dates.prefix(count))), validity: validity)
+        case .float64: Column(type, .float64(Array(floats.prefix(count))), validity: validity)
+        case .bool: Column(type, .bool(Bitmap(Array(bools.prefix(count)))), validity: validity)
+        case .string:
+            Column(type, .string(StringArray(strings.prefix(count).map { String(decoding: $0, as: UTF8.self) })), validity: validity)
+        }
+    }
+}
+
+/// The bytes of row `i` of a string or dictionary column.
+@inline(__always)
+func withStringBytes<R>(_ column: Column, _ i: Int, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+    switch column.storage {
+    case .string(let s): s.withBytes(at: i, body)
+    case .dictionary(let codes, let values): values.withBytes(at: Int(codes[i]), body)
+    default: preconditionFailure("not a string column")
+    }
+}
+
+/// Byte-wise order (which is code point order for UTF-8).
+@inline(__always)
+func compareBytes(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Int {
+    let n = min(a.count, b.count)
+    for k in 0..<n where a[k] != b[k] { return a[k] < b[k] ? -1 : 1 }
+    return a.count < b.count ? -1 : (a.count == b.count ? 0 : 1)
+}
+
+/// min and max.
+final class ExtremeState: AggregateState {
+    let store: ValueStore
+    let keepsMaximum: Bool
+    init(_ type: DataType, keepsMaximum: Bool) {
+        store = ValueStore(type)
+        self.keepsMaximum = keepsMaximum
+    }
+    func grow(to groups: Int) { store.grow(to: groups) }
+    func update(groups: [Int32], arguments: [Column]) {
+        let column = arguments[0]
+        let validity = column.validity
+        let sign = keepsMaximum ? 1 : -1
+        for (i, g32) in groups.enumerated() where validity?[i] ?? true {
+            let g = Int(g32)
+            if !store.present[g] || store.compare(column, i, g) * sign > 0 { store.store(column, i, g) }
+        }
+    }
+    func merge(_ other: any AggregateState, from: [Int32], to: [Int32]) {
+        let o = (other as! ExtremeState).store
+        let sign = keepsMaximum ? 1 : -1
+        for (f, t) in zip(from.map(Int.init), to.map(Int.init)) where o.present[f] {
+            if !store.present[t] || store.compare(o, f, t) * sign > 0 { store.copy(from: o, f, to: t) }
+        }
+    }
+    func finish(count: Int) -> Column { store.column(count: count) }
+}
+
+/// first and last: the value (null or not) of a group's first or last row in input order.
+final class PositionalState: AggregateState {
+    let store: ValueStore
+    let keepsLast: Bool
+    var set: [Bool] = []
+    init(_ type: DataType, keepsLast: Bool) {
+        store = ValueStore(type)
+        self.keepsLast = keepsLast
+    }
+    func grow(to groups: Int) {
+        store.grow(to: groups)
+        if set.count < groups { set += repeatElement(false, count: groups - set.count) }
+    }
+    func update(groups: [Int32], arguments: [Column]) {
+        let column = arguments[0]
+        for (i, g32) in groups.enumerated() {
+            let g = Int(g32)
+            guard keepsLast || !set[g] else { continue }
+            set[g] = true
+            if column.isNull(i) { store.present[g] = false } else { store.store(column, i, g) }
+        }
+    }
+    func merge(_ other: any AggregateState, from: [Int32], to: [Int32]) {
+        let o = other as! PositionalState
+        for (f, t) in zip(from.map(Int.init), to.map(Int.init)) where o.set[f] && (keepsLast || !set[t]) {
+            set[t] = true
+            store.copy(from: o.store, f, to: t)
+        }
+    }
+    func finish(count: Int) -> Column { store.column(count: count) }
+}
+
+/// median and quantiles: every value of a group is kept (in input order), then sorted once.
+/// Continuous quantiles interpolate between the two nearest values (numbers only); discrete
+/// ones return the value at index ⌈q·n⌉ − 1, as DuckDB does.
+final class QuantileState: AggregateState {
+    let type: DataType
+    let fraction: Double
+    let continuous: Bool
+    var ints: [[Int64]] = []
+    var floats: [[Double]] = []
+    var strings: [[[UInt8]]] = []
+
+    init(_ type: DataType, fraction: Double, continuous: Bool) {
+        self.type = type
+        self.fraction = fraction
+        self.continuous = continuous
+    }
+
+    func grow(to groups: Int) {
+        switch type {
+        case .float64: if floats.count < groups { floats += repeatElement([], count: groups - floats.count) }
+        case .string: if strings.count < groups { strings += repeatElement([], count: groups - strings.count) }
+        default: if ints.count < groups { ints += repeatElement([], count: groups - ints.count) }
+        }
+    }
+
+    func update(groups: [Int32], arguments: [Column]) {
+        let column = arguments[0]
+        let validity = column.validity
+        switch column.storage {
+        case .int64(let v): for (i, g) in groups.enumerated() where validity?[i] ?? true { ints[Int(g)].append(v[i]) }
+        case .int32(let v): for (i, g) in groups.enumerated() where validity?[i] ?? true { ints[Int(g)].append(Int64(v[i])) }
+        case .float64(let v): for (i, g) in groups.enumerated() where validity?[i] ?? true { floats[Int(g)].append(v[i]) }
+        case .string, .dictionary:
+            for (i, g) in groups.enumerated() where validity?[i] ?? true {
+                strings[Int(g)].append(withStringBytes(column, i) { Array($0) })
+            }
+        case .bool: preconditionFailure()
+        }
+    }
+
+    func merge(_ other: any AggregateState, from: [Int32], to: [Int32]) {
+        let o = other as! QuantileState
+        for (f, t) in zip(from.map(Int.init), to.map(Int.init)) {
+            switch type {
+            case .float64: floats[t] += o.floats[f]
+            case .string: strings[t] += o.strings[f]
+            default: ints[t] += o.ints[f]
+            }
+        }
+    }
+
+    /// (lower index, upper index, fraction between them) for n sorted values.
+    private func position(_ n: Int) -> (Int, Int, Double) {
+        if continuous && (type == .int64 || type == .float64) {
+            let rn = Double(n - 1) * fraction
+            let lo = Int(rn.rounded(.down))
+            return (lo, Int(rn.rounded(.up)), rn - Double(lo))
+        }
+        let index = max(1, Int((fraction * Double(n)).rounded(.up))) - 1
+        return (index, index, 0)
+    }
+
+    func finish(count: Int) -> Column {
+        var valid = [Bool](repeating: false, count: count)
+        switch type {
+        case .float64:
+            let values = (0..<count).map { g -> Double in
+                guard !floats[g].isEmpty else { return 0 }
+                valid[g] = true
+                let sorted = floats[g].sorted { Value.compareFloats($0, $1) < 0 }
+                let (lo, hi, t) = position(sorted.count)
+                return lo == hi ? sorted[lo] : sorted[lo] + (sorted[hi] - sorted[lo]) * t
+            }
+            return Column(.float64, .float64(values), validity: Bitmap(valid))
+        case .string:
+            let values = (0..<count).map { g -> String in
+                guard !strings[g].isEmpty else { return "" }
+                valid[g] = true
+                let sorted = strings[g].sorted { a, b in a.withUnsafeBytes { x in b.withUnsafeBytes { y in compareBytes(x, y) < 0 } } }
+                return String(decoding: sorted[position(sorted.count).0], as: UTF8.self)
+            }
+            return Column(.string, .string(StringArray(values)), validity: Bitmap(valid))
+        default:
+            var picked = [Int64](repeating: 0, count: count)
+            var interpolated = [Double](repeating: 0, count: count)
+            for g in 0..<count where !ints[g].isEmpty {
+                valid[g] = true
+                let sorted = ints[g].sorted()
+                let (lo, hi, t) = position(sorted.count)
+                picked[g] = sorted[lo]
+                interpolated[g] = lo == hi ? Double(sorted[lo]) : Double(sorted[lo]) + Double(sorted[hi] - sorted[lo]) * t
+            }
+            switch type {
+            case .int64 where continuous: return Column(.float64, .float64(interpolated), validity: Bitmap(valid))
+            case .date: return Column(.date, .int32(picked.map { Int32(truncatingIfNeeded: $0) }), validity: Bitmap(valid))
+            default: return Column(type, .int64(picked), validity: Bitmap(valid))
+            }
+        }
+    }
+}
+
+/// count(DISTINCT x): the set of a group's distinct non-null values.
+final class DistinctCountState: AggregateState {
+    var words: [Set<UInt64>] = []
+    var strings: [Set<[UInt8]>] = []
+    func grow(to groups: Int) {
+        if words.count < groups {
+            words += repeatElement([], count: groups - words.count)
+            strings += repeatElement([], count: groups - strings.count)
+        }
+    }
+    func update(groups: [Int32], arguments: [Column]) {
+        let column = arguments[0]
+        let validity = column.validity
+        for (i, g32) in groups.enumerated() where validity?[i] ?? true {
+            let g = Int(g32)
+            switch column.storage {
+            case .int64(let v): words[g].insert(UInt64(bitPattern: v[i]))
+            case .int32(let v): words[g].insert(UInt64(bitPattern: Int64(v[i])))
+            case .float64(let v):
+                let d = v[i]
+                words[g].insert(d.isNaN ? Double.nan.bitPattern : (d == 0 ? 0 : d.bitPattern))
+            case .bool(let v): words[g].insert(v[i] ? 1 : 0)
+            case .string, .dictionary: strings[g].insert(withStringBytes(column, i) { Array($0) })
+            }
+        }
+    }
+    func merge(_ other: any AggregateState, from: [Int32], to: [Int32]) {
+        let o = other as! DistinctCountState
+        for (f, t) in zip(from.map(Int.init), to.map(Int.init)) {
+            words[t].formUnion(o.words[f])
+            strings[t].formUnion(o.strings[f])
+        }
+    }
+    func finish(count: Int) -> Column {
+        Column(.int64, .int64((0..<count).map { Int64(words[$0].count + strings[$0].count) }))
+    }
+}

@@ -1,0 +1,205 @@
+import Columns
+import Utilities
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Where a batch came from, as a path of indices (source morsel, then the part of it an operator
+/// split off, …). Ordering batches by it gives the order a one-thread run would produce, which
+/// is how results stay independent of the thread count.
+public struct MorselID: Comparable, Hashable, Sendable, CustomStringConvertible {
+    public var path: [Int]
+
+    public init(_ path: [Int]) { self.path = path }
+
+    /// The `index`th batch an operator made out of this one.
+    public func child(_ index: Int) -> MorselID { MorselID(path + [index]) }
+
+    public static func < (a: MorselID, b: MorselID) -> Bool { a.path.lexicographicallyPrecedes(b.path) }
+
+    public var description: String { path.map(String.init).joined(separator: ".") }
+}
+
+/// Receives an operator's output batches, possibly from several threads at once.
+public typealias Consumer = @Sendable (Batch, MorselID) throws(BatonError) -> Void
+
+/// What every operator of one query shares: the thread budget and the first failure.
+public final class ExecutionContext: @unchecked Sendable {
+    public let threads: Int
+    private let lock = Lock()
+    private var failure: BatonError?
+
+    public init(threads: Int = defaultThreadCount) { self.threads = max(1, threads) }
+
+    /// Whether some task already failed: others stop taking morsels.
+    public var cancelled: Bool { lock.withLock { failure != nil } }
+
+    func fail(_ error: BatonError) { lock.withLock { if failure == nil { failure = error } } }
+
+    /// Runs `body(i)` for `i in 0..<count` on up to `threads` threads. The first error (in index
+    /// order, so the same one whatever the thread count) is thrown once all have stopped.
+    public func parallel(_ count: Int, _ body: (Int) throws(BatonError) -> Void) throws(BatonError) {
+        let results = parallelMap(count, threads: threads) { i -> BatonError? in
+            if cancelled { return nil }
+            do throws(BatonError) {
+                try body(i)
+                return nil
+            } catch {
+                fail(error)
+                return error
+            }
+        }
+        if let error = results.lazy.compactMap({ $0 }).first { throw error }
+        if let failure = lock.withLock({ failure }) { throw failure }
+    }
+}
+
+/// Counters an operator keeps for `explain --analyze`: rows out, time spent in its own work
+/// (summed over threads) and the most memory it held.
+public final class OperatorMetrics: @unchecked Sendable {
+    private let lock = Lock()
+    public private(set) var rows = 0
+    public private(set) var batches = 0
+    public private(set) var nanoseconds: UInt64 = 0
+    public private(set) var peakBytes = 0
+
+    public init() {}
+
+    public func produced(_ batch: Batch) { lock.withLock { rows += batch.count; batches += 1 } }
+    public func addTime(_ ns: UInt64) { lock.withLock { nanoseconds &+= ns } }
+    public func held(_ bytes: Int) { lock.withLock { peakBytes = max(peakBytes, bytes) } }
+
+    /// Runs `body`, adding its duration to this operator's time.
+    @inline(__always)
+    public func timed<T>(_ body: () throws(BatonError) -> T) throws(BatonError) -> T {
+        let start = monotonicNanoseconds()
+        defer { addTime(monotonicNanoseconds() &- start) }
+        return try body()
+    }
+
+    @inline(__always)
+    public func timed<T>(_ body: () -> T) -> T {
+        let start = monotonicNanoseconds()
+        defer { addTime(monotonicNanoseconds() &- start) }
+        return body()
+    }
+}
+
+public func monotonicNanoseconds() -> UInt64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
+}
+
+/// A physical operator: an immutable description of its work that, when run, pushes its output
+/// batches into a consumer. Streaming operators run inside their input's threads (a pipeline);
+/// blocking ones collect their input, then emit.
+public protocol ExecutionNode: AnyObject, Sendable {
+    var schema: Schema { get }
+    var children: [any ExecutionNode] { get }
+    /// One line for `explain`: the operator and its arguments.
+    var label: String { get }
+    var metrics: OperatorMetrics { get }
+    func run(_ context: ExecutionContext, _ consume: @escaping Consumer) throws(BatonError)
+}
+
+extension ExecutionNode {
+    /// Runs the node and keeps every batch, in morsel order.
+    public func collect(_ context: ExecutionContext) throws(BatonError) -> Table {
+        let parts = Locked<[(MorselID, Batch)]>([])
+        try run(context) { batch, id throws(BatonError) in
+            let dense = batch.compacted()
+            parts.withLock { $0.append((id, dense)) }
+        }
+        let ordered = parts.withLock { $0 }.sorted { $0.0 < $1.0 }.map(\.1)
+        return Table(schema: schema, batches: ordered)
+    }
+}
+
+/// Fully materialised rows: the output of a blocking operator and the input of the next.
+public struct Table: Sendable {
+    public let schema: Schema
+    /// Dense batches (no selection), in order.
+    public let batches: [Batch]
+
+    public init(schema: Schema, batches: [Batch]) {
+        self.schema = schema
+        self.batches = batches.filter { $0.count > 0 }
+    }
+
+    public var rowCount: Int { batches.reduce(0) { $0 + $1.count } }
+
+    /// One column over every batch.
+    public func column(_ index: Int) -> Column {
+        if batches.isEmpty { return Column.empty(schema.fields[index].type) }
+        if batches.count == 1 { return batches[0].columns[index] }
+        return Column.concatenate(batches.map { $0.columns[index] })
+    }
+
+    /// Every column concatenated.
+    public var columns: [Column] { schema.fields.indices.map(column) }
+
+    /// Approximate bytes held, for memory figures.
+    public var byteCount: Int { batches.reduce(0) { total, batch in total + batch.columns.reduce(0) { $0 + $1.byteCount } } }
+
+    /// The table re-cut into batches of at most `Batch.capacity` rows.
+    public static func from(schema: Schema, columns: [Column]) -> Table {
+        // Safe: callers build columns of one length matching the schema.
+        Table(schema: schema, batches: (try? Batch.split(schema: schema, columns: columns)) ?? [])
+    }
+}
+
+extension Column {
+    /// A column with no rows.
+    public static func empty(_ type: DataType) -> Column {
+        switch type {
+        case .int64, .timestamp: Column(type, .int64([]))
+        case .date: Column(type, .int32([]))
+        case .float64: Column(type, .float64([]))
+        case .bool: Column(type, .bool(Bitmap(repeating: false, count: 0)))
+        case .string: Column(type, .string(StringArray()))
+        }
+    }
+
+    /// Approximate bytes held.
+    public var byteCount: Int {
+        let values: Int = switch storage {
+        case .int64(let v): v.count * 8
+        case .int32(let v): v.count * 4
+        case .float64(let v): v.count * 8
+        case .bool(let v): v.count / 8
+        case .string(let s): s.bytes.count + s.offsets.count * 4
+        case .dictionary(let codes, let values): codes.count * 4 + values.bytes.count + values.offsets.count * 4
+        }
+        return values + (validity == nil ? 0 : count / 8)
+    }
+}
+
+/// A pthread mutex; the engine's threads are the TaskPool's pthreads.
+public final class Lock: @unchecked Sendable {
+    private var mutex = pthread_mutex_t()
+    public init() { pthread_mutex_init(&mutex, nil) }
+    deinit { pthread_mutex_destroy(&mutex) }
+
+    @inline(__always)
+    public func withLock<T>(_ body: () throws(BatonError) -> T) throws(BatonError) -> T {
+        pthread_mutex_lock(&mutex)
+        defer { pthread_mutex_unlock(&mutex) }
+        return try body()
+    }
+
+    @inline(__always)
+    public func withLock<T>(_ body: () -> T) -> T {
+        pthread_mutex_lock(&mutex)
+        defer { pthread_mutex_unlock(&mutex) }
+        return body()
+    }
+}
+
+/// A value behind a lock.
+public final class Locked<T>: @unchecked Sendable {
+    private let lock = Lock()
+    private var value: T
+    public init(_ value: T) { self.value = value }
+    public func withLock<R>(_ body: (inout T) -> R) -> R { lock.withLock { body(&value) } }
+}

@@ -1,0 +1,304 @@
+import Columns
+
+/// Numbers the distinct tuples of key values `0, 1, 2, …` in order of first appearance: the
+/// core of hash aggregation, DISTINCT and hash joins.
+///
+/// Each key becomes a fixed row of 64-bit words — the value's bits for numbers, dates and
+/// booleans, an interned id for strings — plus one word of null flags, so every key type is
+/// compared by the same word loop and strings are hashed once per distinct value (a
+/// dictionary column interns only its dictionary, then maps codes). Row hashes are built from
+/// the key *content* (strings contribute their byte hash, not their local id), so two tables
+/// agree on a key's hash: partials are partitioned by it and merged table to table.
+///
+/// Open addressing with linear probing; a slot packs the hash's high 32 bits with the group
+/// number, so most mismatches are rejected without touching the key words.
+/// - Complexity: O(rows × keys) per insert call, expected.
+final class GroupTable {
+    let types: [DataType]
+    /// Words per key: one per key column, then the null flags.
+    let width: Int
+    private(set) var count = 0
+    private var words: UnsafeMutablePointer<UInt64>
+    private var groupHashes: UnsafeMutablePointer<UInt64>
+    private var capacity: Int
+    private var slots: UnsafeMutablePointer<UInt64>
+    private var mask: Int
+    /// Interned strings per string key column (nil for other types), with their content hashes.
+    private(set) var pools: [ByteHashTable?]
+    private var poolHashes: [[UInt64]]
+
+    init(types: [DataType], expected: Int = 1024) {
+        self.types = types
+        width = types.count + 1
+        capacity = max(16, expected)
+        words = .allocate(capacity: capacity * width)
+        groupHashes = .allocate(capacity: capacity)
+        var size = 64
+        while size < capacity * 2 { size <<= 1 }
+        slots = .allocate(capacity: size)
+        slots.initialize(repeating: 0, count: size)
+        mask = size - 1
+        pools = types.map { $0 == .string ? ByteHashTable(limit: Int.max) : nil }
+        poolHashes = types.map { _ in [] }
+    }
+
+    deinit {
+        words.deallocate()
+        groupHashes.deallocate()
+        slots.deallocate()
+    }
+
+    /// The hash of group `g`'s key (content-based; equal keys hash equally in every table).
+    func hash(of g: Int) -> UInt64 { groupHashes[g] }
+
+    /// Bytes held, for memory figures.
+    var byteCount: Int { capacity * (width + 1) * 8 + (mask + 1) * 8 + pools.reduce(0) { $0 + ($1?.count ?? 0) * 24 } }
+
+    // MARK: Encoding rows
+
+    /// Key words and hashes of `n` rows of `keys`, column by column.
+    /// With `adding: false`, a string never seen gets no id and its row is reported in
+    /// `unknown` (it cannot match any group).
+    private func encode(_ keys: [Column], _ n: Int, adding: Bool, words rowWords: UnsafeMutablePointer<UInt64>,
+                        hashes: UnsafeMutablePointer<UInt64>, unknown: inout [Bool]) {
+        let w = width
+        let nullWord = w - 1
+        for i in 0..<n {
+            rowWords[i * w + nullWord] = 0
+            hashes[i] = 0x243F_6A88_85A3_08D3
+        }
+        let parts = UnsafeMutablePointer<UInt64>.allocate(capacity: max(1, n))
+        defer { parts.deallocate() }
+        for (k, column) in keys.enumerated() {
+            func put(_ i: Int, _ word: UInt64, _ part: UInt64) {
+                rowWords[i &* w &+ k] = word
+                parts[i] = part
+            }
+            switch column.storage {
+            case .int64(let values):
+                values.withUnsafeBufferPointer { v in
+                    for i in 0..<n { let x = UInt64(bitPattern: v[i]); put(i, x, x) }
+                }
+            case .int32(let values):
+                values.withUnsafeBufferPointer { v in
+                    for i in 0..<n { let x = UInt64(bitPattern: Int64(v[i])); put(i, x, x) }
+                }
+            case .float64(let values):
+                values.withUnsafeBufferPointer { v in
+                    for i in 0..<n {
+                        // One key for 0.0 and -0.0, one for every NaN (SQL groups them so).
+                        let d = v[i]
+                        let x = d.isNaN ? Double.nan.bitPattern : (d == 0 ? 0 : d.bitPattern)
+                        put(i, x, x)
+                    }
+                }
+            case .bool(let bits):
+                for i in 0..<n { let x: UInt64 = bits[i] ? 1 : 0; put(i, x, x) }
+            case .string(let strings):
+                let pool = pools[k]!
+                strings.offsets.withUnsafeBufferPointer { offsets in
+                    strings.bytes.withUnsafeBytes { raw in
+                        for i in 0..<n {
+                            let value = UnsafeRawBufferPointer(rebasing: raw[Int(offsets[i])..<Int(offsets[i + 1])])
+                            if let id = lookup(k, pool, value, adding: adding) {
+                                put(i, UInt64(id), poolHashes[k][Int(id)])
+                            } else {
+                                unknown[i] = true
+                                put(i, UInt64.max, 0)
+                            }
+                        }
+                    }
+                }
+            case .dictionary(let codes, let values):
+                let pool = pools[k]!
+                var ids = [Int32](repeating: -1, count: values.count)
+                for c in 0..<values.count {
+                    ids[c] = values.withBytes(at: c) { lookup(k, pool, $0, adding: adding) } ?? -1
+                }
+                codes.withUnsafeBufferPointer { codes in
+                    for i in 0..<n {
+                        let id = ids[Int(codes[i])]
+                        if id >= 0 {
+                            put(i, UInt64(id), poolHashes[k][Int(id)])
+                        } else {
+                            unknown[i] = true
+                            put(i, UInt64.max, 0)
+                        }
+                    }
+                }
+            }
+            if let validity = column.validity {
+                let flag = UInt64(1) << UInt64(k)
+                for i in 0..<n where !validity[i] {
+                    rowWords[i * w + k] = 0
+                    rowWords[i * w + nullWord] |= flag
+                    parts[i] = 0x5555_5555_5555_5555
+                    unknown[i] = false
+                }
+            }
+            for i in 0..<n { hashes[i] = GroupTable.mix(hashes[i] ^ parts[i]) }
+        }
+        for i in 0..<n { hashes[i] = GroupTable.finish(hashes[i] ^ rowWords[i * w + nullWord]) }
+    }
+
+    private func lookup(_ k: Int, _ pool: ByteHashTable, _ value: UnsafeRawBufferPointer, adding: Bool) -> Int32? {
+        if !adding { return pool.find(value) }
+        let before = pool.count
+        let id = pool.intern(value)!
+        if pool.count > before { poolHashes[k].append(ByteHashTable.hash(value)) }
+        return id
+    }
+
+    @inline(__always)
+    static func mix(_ x: UInt64) -> UInt64 {
+        let h = x &* 0x9E37_79B9_7F4A_7C15
+        return h ^ (h >> 29)
+    }
+
+    @inline(__always)
+    static func finish(_ x: UInt64) -> UInt64 {
+        var h = x ^ (x >> 31)
+        h = h &* 0xBF58_476D_1CE4_E5B9
+        return h ^ (h >> 32)
+    }
+
+    // MARK: Inserting and finding
+
+    /// The group of every row of `keys` (dense columns of `n` rows), adding new groups.
+    func insert(_ keys: [Column], count n: Int) -> [Int32] {
+        withScratch(n) { rowWords, hashes in
+            var unknown = [Bool](repeating: false, count: n)
+            encode(keys, n, adding: true, words: rowWords, hashes: hashes, unknown: &unknown)
+            return (0..<n).map { i in probe(rowWords + i * width, hashes[i], adding: true) }
+        }
+    }
+
+    /// The group of every row, or -1 for keys not in the table and, when `nullsMatch` is false,
+    /// for keys with a null (SQL joins never match a null).
+    func find(_ keys: [Column], count n: Int, nullsMatch: Bool = false) -> [Int32] {
+        withScratch(n) { rowWords, hashes in
+            var unknown = [Bool](repeating: false, count: n)
+            encode(keys, n, adding: false, words: rowWords, hashes: hashes, unknown: &unknown)
+            let nullWord = width - 1
+            return (0..<n).map { i in
+                if unknown[i] || (!nullsMatch && rowWords[i * width + nullWord] != 0) { return -1 }
+                return probe(rowWords + i * width, hashes[i], adding: false)
+            }
+        }
+    }
+
+    /// Whether row `i`'s key (as found by `insert`) had a null.
+    func hasNull(group g: Int) -> Bool { words[g * width + width - 1] != 0 }
+
+    /// Adds the keys of `other`'s groups `groups` (strings re-interned here); returns their groups.
+    func insert(from other: GroupTable, groups: [Int32]) -> [Int32] {
+        let values: [StringArray?] = other.pools.map { $0?.values }
+        var row = [UInt64](repeating: 0, count: width)
+        return groups.map { g in
+            let source = other.words + Int(g) * width
+            for k in 0..<width { row[k] = source[k] }
+            for k in types.indices where types[k] == .string && source[width - 1] & (UInt64(1) << UInt64(k)) == 0 {
+                let id = values[k]!.withBytes(at: Int(source[k])) { lookup(k, pools[k]!, $0, adding: true)! }
+                row[k] = UInt64(id)
+            }
+            return row.withUnsafeMutableBufferPointer { probe($0.baseAddress!, other.groupHashes[Int(g)], adding: true) }
+        }
+    }
+
+    private func withScratch<R>(_ n: Int, _ body: (UnsafeMutablePointer<UInt64>, UnsafeMutablePointer<UInt64>) -> R) -> R {
+        let rowWords = UnsafeMutablePointer<UInt64>.allocate(capacity: max(1, n * width))
+        let hashes = UnsafeMutablePointer<UInt64>.allocate(capacity: max(1, n))
+        defer {
+            rowWords.deallocate()
+            hashes.deallocate()
+        }
+        return body(rowWords, hashes)
+    }
+
+    @inline(__always)
+    private func probe(_ key: UnsafeMutablePointer<UInt64>, _ hash: UInt64, adding: Bool) -> Int32 {
+        let tag = hash >> 32
+        var i = Int(truncatingIfNeeded: hash) & mask
+        while true {
+            let slot = slots[i]
+            if slot == 0 { break }
+            if slot >> 32 == tag {
+                let g = Int(slot & 0xFFFF_FFFF) - 1
+                let stored = words + g * width
+                var same = true
+                for k in 0..<width where stored[k] != key[k] { same = false; break }
+                if same { return Int32(g) }
+            }
+            i = (i + 1) & mask
+        }
+        guard adding else { return -1 }
+        let g = count
+        if g == capacity { growGroups() }
+        (words + g * width).update(from: key, count: width)
+        groupHashes[g] = hash
+        slots[i] = tag << 32 | UInt64(g + 1)
+        count += 1
+        if count * 2 > mask + 1 { growSlots() }
+        return Int32(g)
+    }
+
+    private func growGroups() {
+        let newCapacity = capacity * 2
+        let newWords = UnsafeMutablePointer<UInt64>.allocate(capacity: newCapacity * width)
+        newWords.update(from: words, count: count * width)
+        words.deallocate()
+        words = newWords
+        let newHashes = UnsafeMutablePointer<UInt64>.allocate(capacity: newCapacity)
+        newHashes.update(from: groupHashes, count: count)
+        groupHashes.deallocate()
+        groupHashes = newHashes
+        capacity = newCapacity
+    }
+
+    private func growSlots() {
+        let size = (mask + 1) * 2
+        let newSlots = UnsafeMutablePointer<UInt64>.allocate(capacity: size)
+        newSlots.initialize(repeating: 0, count: size)
+        let newMask = size - 1
+        for g in 0..<count {
+            let hash = groupHashes[g]
+            var i = Int(truncatingIfNeeded: hash) & newMask
+            while newSlots[i] != 0 { i = (i + 1) & newMask }
+            newSlots[i] = (hash >> 32) << 32 | UInt64(g + 1)
+        }
+        slots.deallocate()
+        slots = newSlots
+        mask = newMask
+    }
+
+    // MARK: Reading keys back
+
+    /// The key columns, one row per group in group order (strings as dictionary columns).
+    func keyColumns() -> [Column] {
+        let n = count
+        let nullWord = width - 1
+        return types.enumerated().map { k, type in
+            let flag = UInt64(1) << UInt64(k)
+            var validity: Bitmap?
+            var anyNull = false
+            for g in 0..<n where words[g * width + nullWord] & flag != 0 { anyNull = true; break }
+            if anyNull { validity = Bitmap((0..<n).map { words[$0 * width + nullWord] & flag == 0 }) }
+            switch type {
+            case .int64, .timestamp:
+                return Column(type, .int64((0..<n).map { Int64(bitPattern: words[$0 * width + k]) }), validity: validity)
+            case .date:
+                return Column(type, .int32((0..<n).map { Int32(truncatingIfNeeded: Int64(bitPattern: words[$0 * width + k])) }),
+                              validity: validity)
+            case .float64:
+                return Column(type, .float64((0..<n).map { Double(bitPattern: words[$0 * width + k]) }), validity: validity)
+            case .bool:
+                return Column(type, .bool(Bitmap((0..<n).map { words[$0 * width + k] != 0 })), validity: validity)
+            case .string:
+                var values = pools[k]!.values
+                if values.count == 0 { values.append("") }
+                return Column(type, .dictionary(codes: (0..<n).map { Int32(truncatingIfNeeded: words[$0 * width + k]) }, values: values),
+                              validity: validity)
+            }
+        }
+    }
+}

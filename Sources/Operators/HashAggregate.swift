@@ -1,0 +1,110 @@
+import Columns
+
+/// Groups rows by key columns and computes aggregates per group. Blocking; emits groups in
+/// the order of their first appearance within each hash partition; holds one partial per
+/// morsel until the merge (spilling them is issue 5's work).
+///
+/// Phases:
+/// 1. Per morsel, in parallel: a local `GroupTable` and aggregate states (partial aggregation).
+/// 2. Each partial's groups are split into partitions by the high bits of their key hash.
+/// 3. Per partition, in parallel: the partials' groups are merged in morsel order.
+/// 4. Each partition's keys and finished aggregates are emitted.
+///
+/// Because morsels are fixed by the input (not by the threads) and merged in morsel order,
+/// every aggregate — floating-point sums included — adds in the same order whatever the thread
+/// count, so results are identical with 1, 2 or 7 threads.
+public final class HashAggregate: ExecutionNode {
+    public let input: any ExecutionNode
+    /// Input columns that form the key.
+    public let keys: [Int]
+    public let aggregates: [AggregateCall]
+    public let schema: Schema
+    public let metrics = OperatorMetrics()
+    public var children: [any ExecutionNode] { [input] }
+    public var label: String {
+        let keyText = keys.map { input.schema.fields[$0].name }.joined(separator: ", ")
+        let aggregateText = aggregates.map(\.text).joined(separator: ", ")
+        return "HashAggregate keys=[\(keyText)] aggregates=[\(aggregateText)]"
+    }
+
+    /// - Parameter names: output names, keys' then aggregates'.
+    public init(_ input: any ExecutionNode, keys: [Int], aggregates: [AggregateCall], names: [String]) throws(BatonError) {
+        self.input = input
+        self.keys = keys
+        self.aggregates = aggregates
+        let types = keys.map { input.schema.fields[$0].type } + aggregates.map(\.resultType)
+        schema = try Schema(zip(names, types).map { Field($0, $1) }, allowingDuplicates: true)
+    }
+
+    struct Partial {
+        let table: GroupTable
+        let states: [any AggregateState]
+    }
+
+    public func run(_ context: ExecutionContext, _ consume: @escaping Consumer) throws(BatonError) {
+        let keyTypes = keys.map { input.schema.fields[$0].type }
+        let partials = Locked<[(MorselID, Partial)]>([])
+        let heldBytes = Locked(0)
+        try input.run(context) { [keys, aggregates, metrics] batch, id throws(BatonError) in
+            let partial = try metrics.timed { () throws(BatonError) -> Partial in
+                let dense = batch.compacted()
+                let table = GroupTable(types: keyTypes, expected: 256)
+                let groups = table.insert(keys.map { dense.columns[$0] }, count: dense.count)
+                let states = aggregates.map { $0.makeState() }
+                for (state, call) in zip(states, aggregates) {
+                    state.grow(to: table.count)
+                    try state.update(groups: groups, arguments: call.arguments.map { dense.columns[$0] })
+                }
+                return Partial(table: table, states: states)
+            }
+            let held = heldBytes.withLock { $0 += partial.table.byteCount; return $0 }
+            metrics.held(held)
+            partials.withLock { $0.append((id, partial)) }
+        }
+        let ordered = partials.withLock { $0 }.sorted { $0.0 < $1.0 }.map(\.1)
+        let totalGroups = ordered.reduce(0) { $0 + $1.table.count }
+        let partitionBits = totalGroups > 1 << 16 ? 5 : 0
+        let partitionCount = 1 << partitionBits
+        // Phase 2: which groups of each partial go to which partition.
+        let routes: [[[Int32]]] = ordered.map { partial in
+            var byPartition = [[Int32]](repeating: [], count: partitionCount)
+            for g in 0..<partial.table.count {
+                let p = partitionBits == 0 ? 0 : Int(partial.table.hash(of: g) >> UInt64(64 - partitionBits))
+                byPartition[p].append(Int32(g))
+            }
+            return byPartition
+        }
+        // Phase 3 and 4.
+        let outputs = Locked<[Int: [Column]]>([:])
+        try context.parallel(partitionCount) { [aggregates, metrics] p throws(BatonError) in
+            let columns = try metrics.timed { () throws(BatonError) -> [Column] in
+                let table = GroupTable(types: keyTypes, expected: 1024)
+                let states = aggregates.map { $0.makeState() }
+                for (partial, route) in zip(ordered, routes) where !route[p].isEmpty {
+                    let targets = table.insert(from: partial.table, groups: route[p])
+                    for (state, source) in zip(states, partial.states) {
+                        state.grow(to: table.count)
+                        try state.merge(source, from: route[p], to: targets)
+                    }
+                }
+                if keys.isEmpty && table.count == 0 && p == 0 {
+                    // A global aggregate has one row even over no input: count 0, sum null.
+                    _ = table.insert([], count: 1)
+                    for state in states { state.grow(to: 1) }
+                }
+                return table.keyColumns() + states.map { $0.finish(count: table.count) }
+            }
+            outputs.withLock { $0[p] = columns }
+        }
+        let byPartition = outputs.withLock { $0 }
+        var index = 0
+        for p in 0..<partitionCount {
+            guard let columns = byPartition[p], (columns.first?.count ?? 0) > 0 || (keys.isEmpty && aggregates.isEmpty == false) else { continue }
+            for batch in try Batch.split(schema: schema, columns: columns) where batch.count > 0 {
+                metrics.produced(batch)
+                try consume(batch, MorselID([p, index]))
+                index += 1
+            }
+        }
+    }
+}

@@ -1,0 +1,183 @@
+import Columns
+
+/// Which rows of its partition a window aggregate sees from the current row.
+public enum WindowFrameSpec: Sendable, Equatable {
+    /// Every row of the partition (no ORDER BY in the window).
+    case partition
+    /// From the partition's start through the current row and its peers (equal ORDER BY keys):
+    /// the SQL default when the window has an ORDER BY.
+    case runningWithPeers
+    /// `ROWS BETWEEN` offsets from the current row: nil is unbounded, negative is preceding.
+    case rows(start: Int?, end: Int?)
+}
+
+public enum WindowFunctionKind: Sendable {
+    case rowNumber, rank, denseRank
+    case aggregate(AggregateCall)
+}
+
+public struct WindowFunction: Sendable {
+    public let kind: WindowFunctionKind
+    public let frame: WindowFrameSpec
+    public let text: String
+
+    public init(kind: WindowFunctionKind, frame: WindowFrameSpec, text: String) {
+        self.kind = kind
+        self.frame = frame
+        self.text = text
+    }
+
+    public var resultType: DataType {
+        switch kind {
+        case .rowNumber, .rank, .denseRank: .int64
+        case .aggregate(let call): call.resultType
+        }
+    }
+}
+
+/// Adds one column per window function, computed over partitions of rows ordered within
+/// them. Blocking (holds its whole input); emits rows ordered by partition keys, then order
+/// keys (ties in input order).
+///
+/// Phases: collect → sort by (partition keys, order keys) → find partition and peer
+/// boundaries → compute each function along the sorted rows → emit.
+public final class Window: ExecutionNode {
+    public let input: any ExecutionNode
+    public let partitionKeys: [Int]
+    public let orderKeys: [SortKey]
+    public let functions: [WindowFunction]
+    public let schema: Schema
+    public let metrics = OperatorMetrics()
+    public var children: [any ExecutionNode] { [input] }
+    public var label: String {
+        let partition = partitionKeys.map { input.schema.fields[$0].name }.joined(separator: ", ")
+        let order = orderKeys.map { input.schema.fields[$0.column].name + ($0.descending ? " DESC" : "") }.joined(separator: ", ")
+        return "Window [\(functions.map(\.text).joined(separator: ", "))] partition by [\(partition)] order by [\(order)]"
+    }
+
+    public init(_ input: any ExecutionNode, partitionKeys: [Int], orderKeys: [SortKey], functions: [WindowFunction],
+                names: [String]) throws(BatonError) {
+        self.input = input
+        self.partitionKeys = partitionKeys
+        self.orderKeys = orderKeys
+        self.functions = functions
+        schema = try Schema(input.schema.fields + zip(names, functions).map { Field($0, $1.resultType) }, allowingDuplicates: true)
+    }
+
+    public func run(_ context: ExecutionContext, _ consume: @escaping Consumer) throws(BatonError) {
+        let table = try input.collect(context)
+        metrics.held(table.byteCount)
+        let output = try metrics.timed { () throws(BatonError) -> [Column] in
+            let columns = table.columns
+            let n = table.rowCount
+            let partitionSort = partitionKeys.map { SortKey(column: $0) }
+            let comparator = RowComparator(columns: columns, keys: partitionSort + orderKeys)
+            let order = comparator.sortedIndices(n)
+            let sorted = columns.map { $0.take(order) }
+            let samePartition = RowComparator(columns: sorted, keys: partitionSort)
+            let samePeers = RowComparator(columns: sorted, keys: orderKeys.map { SortKey(column: $0.column, descending: $0.descending, nullsFirst: $0.nullsFirst) })
+            // Partition number of each sorted row, and where each row's peer group ends.
+            var partition = [Int32](repeating: 0, count: n)
+            var partitionStart = [Int](repeating: 0, count: n)
+            var peerEnd = [Int](repeating: 0, count: n)
+            var p: Int32 = 0
+            var start = 0
+            for i in 0..<n {
+                if i > 0 && samePartition.compare(i - 1, i) != 0 { p += 1; start = i }
+                partition[i] = p
+                partitionStart[i] = start
+            }
+            var i = n - 1
+            while i >= 0 {
+                let isLast = i == n - 1 || partition[i + 1] != partition[i] || samePeers.compare(i, i + 1) != 0
+                peerEnd[i] = isLast ? i + 1 : peerEnd[i + 1]
+                i -= 1
+            }
+            var results: [Column] = []
+            for function in functions {
+                results.append(try compute(function, sorted, partition, partitionStart, peerEnd))
+            }
+            return sorted + results
+        }
+        var index = 0
+        for batch in try Batch.split(schema: schema, columns: output) where batch.count > 0 {
+            metrics.produced(batch)
+            try consume(batch, MorselID([index]))
+            index += 1
+        }
+    }
+
+    private func compute(_ function: WindowFunction, _ sorted: [Column], _ partition: [Int32], _ partitionStart: [Int],
+                         _ peerEnd: [Int]) throws(BatonError) -> Column {
+        let n = partition.count
+        switch function.kind {
+        case .rowNumber:
+            return Column(.int64, .int64((0..<n).map { Int64($0 - partitionStart[$0] + 1) }))
+        case .rank:
+            var values = [Int64](repeating: 0, count: n)
+            for i in 0..<n {
+                let continuesPeers = i > partitionStart[i] && peerEnd[i - 1] == peerEnd[i]
+                values[i] = continuesPeers ? values[i - 1] : Int64(i - partitionStart[i] + 1)
+            }
+            return Column(.int64, .int64(values))
+        case .denseRank:
+            var values = [Int64](repeating: 0, count: n)
+            for i in 0..<n {
+                if i == partitionStart[i] { values[i] = 1 } else { values[i] = values[i - 1] + (peerEnd[i - 1] == peerEnd[i] ? 0 : 1) }
+            }
+            return Column(.int64, .int64(values))
+        case .aggregate(let call):
+            let arguments = call.arguments.map { sorted[$0] }
+            switch function.frame {
+            case .partition:
+                let state = call.makeState()
+                let partitions = Int(partition.last.map { $0 + 1 } ?? 0)
+                state.grow(to: partitions)
+                try state.update(groups: partition, arguments: arguments)
+                return state.finish(count: partitions).take(partition.map { UInt32($0) })
+            case .runningWithPeers:
+                return try frames(call, arguments, n) { i in (partitionStart[i], peerEnd[i]) }
+            case .rows(let startOffset, let endOffset):
+                var partitionEnd = [Int](repeating: n, count: n)
+                var i = n - 1
+                while i >= 0 {
+                    partitionEnd[i] = i == n - 1 || partition[i + 1] != partition[i] ? i + 1 : partitionEnd[i + 1]
+                    i -= 1
+                }
+                return try frames(call, arguments, n) { i in
+                    let lo = startOffset.map { max(partitionStart[i], i + $0) } ?? partitionStart[i]
+                    let hi = endOffset.map { min(partitionEnd[i], i + $0 + 1) } ?? partitionEnd[i]
+                    return (lo, max(lo, hi))
+                }
+            }
+        }
+    }
+
+    /// Each row's aggregate over its frame `lo..<hi`. Frames that only grow (a running frame)
+    /// extend one state; others are recomputed per row — O(rows × frame), fine for the small
+    /// sliding frames SQL users write.
+    private func frames(_ call: AggregateCall, _ arguments: [Column], _ n: Int,
+                        _ frame: (Int) -> (Int, Int)) throws(BatonError) -> Column {
+        var values: [Column] = []
+        values.reserveCapacity(n)
+        var running: (state: any AggregateState, lo: Int, hi: Int)?
+        for i in 0..<n {
+            let (lo, hi) = frame(i)
+            if let r = running, r.lo == lo, r.hi <= hi {
+                if hi > r.hi {
+                    try r.state.update(groups: [Int32](repeating: 0, count: hi - r.hi),
+                                       arguments: arguments.map { $0.slice(r.hi..<hi) })
+                    running = (r.state, lo, hi)
+                }
+            } else {
+                let state = call.makeState()
+                state.grow(to: 1)
+                try state.update(groups: [Int32](repeating: 0, count: hi - lo), arguments: arguments.map { $0.slice(lo..<hi) })
+                running = (state, lo, hi)
+            }
+            values.append(running!.state.finish(count: 1))
+        }
+        if values.isEmpty { return Column.empty(call.resultType) }
+        return Column.concatenate(values)
+    }
+}

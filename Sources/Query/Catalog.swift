@@ -1,0 +1,103 @@
+import Columns
+import CSV
+import Operators
+import SQL
+import Storage
+import Utilities
+
+/// An opened input: its schema, and scans of chosen columns.
+struct Source {
+    let schema: Schema
+    /// The column to read when a query needs only the row count.
+    let cheapestColumn: Int
+    let node: (_ columns: [Int], _ predicates: [ColumnPredicate]) throws(BatonError) -> any ExecutionNode
+}
+
+/// Opens the files a query names, once per query plan, and remembers CSV readers across
+/// re-planning: when a CSV column has to be widened mid-read, the query is planned again
+/// over the same readers, which now report the wider type.
+final class Catalog {
+    let threads: Int
+    /// CSV options every read_csv starts from (the CLI's dialect flags).
+    let csvDefaults: CSVReadOptions
+    private var readers: [String: CSVReader] = [:]
+    let widened = Locked(false)
+    /// Whether some input is standard input, which a re-plan cannot read again.
+    private(set) var readsStandardInput = false
+
+    init(threads: Int, csvDefaults: CSVReadOptions = CSVReadOptions()) {
+        self.threads = threads
+        self.csvDefaults = csvDefaults
+    }
+
+    func open(path: String, options: [String: (Value, SourceRange)], forceCSV: Bool, text: QueryText,
+              range: SourceRange) throws(BatonError) -> Source {
+        if !forceCSV && path.hasSuffix(".baton") {
+            let reader = try BatonReader(path: path)
+            let schema = reader.schema
+            let sizes = schema.fields.indices.map { c in reader.footer.rowGroups.reduce(0) { $0 + $1.chunks[c].storedSize } }
+            let cheapest = sizes.indices.min { sizes[$0] < sizes[$1] } ?? 0
+            return Source(schema: schema, cheapestColumn: cheapest) { columns, predicates throws(BatonError) in
+                BatonScan(reader: reader, columns: columns, predicates: predicates)
+            }
+        }
+        let key = path + "\u{0}" + options.keys.sorted().map { "\($0)=\(options[$0]!.0)" }.joined(separator: ",")
+        let reader: CSVReader
+        if let cached = readers[key] {
+            reader = cached
+        } else {
+            var csv = csvDefaults
+            csv.threads = threads
+            // A widening restarts the query from its plan, not the reader from its file.
+            csv.restartOnWidening = false
+            try apply(options, to: &csv, text: text)
+            reader = try CSVReader(path: path, options: csv)
+            if path == "-" { readsStandardInput = true }
+            readers[key] = reader
+        }
+        let schema = reader.fileSchema
+        let widened = self.widened
+        return Source(schema: schema, cheapestColumn: 0) { columns, _ throws(BatonError) in
+            try CSVScan(reader: reader, columns: columns.map { schema.fields[$0].name }, widened: widened)
+        }
+    }
+
+    private func apply(_ options: [String: (Value, SourceRange)], to csv: inout CSVReadOptions, text: QueryText) throws(BatonError) {
+        for (name, (value, range)) in options {
+            func string() throws(BatonError) -> String {
+                guard case .string(let s) = value else { throw text.error("option \(name) needs a string", at: range) }
+                return s
+            }
+            func byte() throws(BatonError) -> UInt8 {
+                let s = try string()
+                if s == "\\t" { return 9 }
+                guard s.utf8.count == 1 else { throw text.error("option \(name) needs one character, got '\(s)'", at: range) }
+                return s.utf8.first!
+            }
+            switch name {
+            case "delim", "sep", "delimiter":
+                csv.dialect.delimiter = try byte()
+                csv.delimiterGiven = true
+            case "quote":
+                let q = try byte()
+                if csv.dialect.escape == csv.dialect.quote { csv.dialect.escape = q }
+                csv.dialect.quote = q
+                csv.quoteGiven = true
+            case "escape":
+                csv.dialect.escape = try byte()
+            case "header":
+                guard case .bool(let b) = value else { throw text.error("option header needs true or false", at: range) }
+                csv.dialect.header = b
+                csv.headerGiven = true
+            case "nullstr", "null":
+                csv.dialect.nullStrings = [try string()]
+            case "sample_size":
+                guard case .int64(let n) = value, n > 0 else { throw text.error("option sample_size needs a positive integer", at: range) }
+                csv.sampleSize = Int(n)
+            default:
+                throw text.error("unknown read_csv option \(name)", at: range,
+                                 hint: "options are delim, quote, escape, header, nullstr, sample_size")
+            }
+        }
+    }
+}

@@ -1,0 +1,98 @@
+import Columns
+import CSV
+import Operators
+import Storage
+import Utilities
+
+/// Reads the chosen columns of a `.baton` file. Parallel over row groups (each a morsel, split
+/// into batches); row groups whose statistics rule out the pushed-down predicates are never
+/// read. Order-preserving by morsel id.
+final class BatonScan: ExecutionNode {
+    let reader: BatonReader
+    let columns: [Int]
+    let predicates: [ColumnPredicate]
+    let schema: Schema
+    let metrics = OperatorMetrics()
+    var children: [any ExecutionNode] { [] }
+    var label: String {
+        var text = "BatonScan \(reader.path) columns=[\(schema.names.joined(separator: ", "))]"
+        if !predicates.isEmpty { text += " prune=[\(predicates.map(\.description).joined(separator: " AND "))]" }
+        return text
+    }
+    private let lock = Lock()
+
+    init(reader: BatonReader, columns: [Int], predicates: [ColumnPredicate]) {
+        self.reader = reader
+        self.columns = columns
+        self.predicates = predicates
+        schema = reader.schema.projected(columns)
+    }
+
+    func run(_ context: ExecutionContext, _ consume: @escaping Consumer) throws(BatonError) {
+        let (groups, _) = try reader.prune(predicates)
+        try context.parallel(groups.count) { k throws(BatonError) in
+            let g = groups[k]
+            let read = try metrics.timed { () throws(BatonError) -> [Column] in
+                var out: [Column] = []
+                for c in columns { out.append(try reader.readChunk(rowGroup: g, column: c)) }
+                return out
+            }
+            for (index, batch) in try Batch.split(schema: schema, columns: read).enumerated() where batch.count > 0 {
+                metrics.produced(batch)
+                try consume(batch, MorselID([g, index]))
+            }
+        }
+    }
+}
+
+/// Parses CSV input (file, glob, compressed or stdin) into the chosen columns. The reader parses
+/// each block on all threads; the batches of a block then run through the rest of the pipeline
+/// in parallel. Morsels are numbered in input order.
+/// `@unchecked Sendable`: the reader is driven by the one thread that runs the scan.
+final class CSVScan: ExecutionNode, @unchecked Sendable {
+    let reader: CSVReader
+    let columns: [String]
+    let schema: Schema
+    let metrics = OperatorMetrics()
+    /// Set when the reader had to widen a column after planning: the query is planned again.
+    let widened: Locked<Bool>
+    var children: [any ExecutionNode] { [] }
+    var label: String { "CSVScan \(reader.path) columns=[\(schema.names.joined(separator: ", "))]" }
+
+    init(reader: CSVReader, columns: [String], widened: Locked<Bool>) throws(BatonError) {
+        self.reader = reader
+        self.columns = columns
+        self.widened = widened
+        schema = reader.fileSchema.projected(try reader.fileSchema.indices(of: columns))
+    }
+
+    func run(_ context: ExecutionContext, _ consume: @escaping Consumer) throws(BatonError) {
+        try reader.select(columns)
+        var pending: [Batch] = []
+        var next = 0
+        let planned = schema
+        func drain() throws(BatonError) {
+            let batches = pending
+            let base = next
+            pending.removeAll()
+            next += batches.count
+            try context.parallel(batches.count) { i throws(BatonError) in
+                let batch = batches[i]
+                metrics.produced(batch)
+                try consume(batch, MorselID([base + i]))
+            }
+        }
+        let start = monotonicNanoseconds()
+        try reader.read(onSchema: { [widened] schema, _ throws(BatonError) in
+            if schema.fields.map(\.type) != planned.fields.map(\.type) {
+                widened.withLock { $0 = true }
+                throw BatonError(.invalidInput, "a column was widened while reading; the query is planned again")
+            }
+        }) { batch throws(BatonError) in
+            pending.append(batch)
+            if pending.count >= max(4, context.threads * 2) { try drain() }
+        }
+        try drain()
+        metrics.addTime(monotonicNanoseconds() &- start)
+    }
+}
