@@ -56,7 +56,12 @@ public final class ByteHashTable {
     /// The code of `value`, adding it if new; nil once `limit` distinct values are held.
     @inline(__always)
     public func intern(_ value: UnsafeRawBufferPointer) -> Int32? {
-        let hash = Self.hash(value)
+        intern(value, hash: Self.hash(value))
+    }
+
+    /// `intern` with the value's `hash(_:)` already known (moving values between tables).
+    @inline(__always)
+    public func intern(_ value: UnsafeRawBufferPointer, hash: UInt64) -> Int32? {
         let length = value.count
         var i = Int(truncatingIfNeeded: hash) & mask
         while true {

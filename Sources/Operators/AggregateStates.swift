@@ -30,8 +30,10 @@ final class CountState: AggregateState {
         }
     }
     func merge(_ other: any AggregateState, from: [Int32], to: [Int32]) {
-        let o = other as! CountState
-        for (f, t) in zip(from, to) { counts[Int(t)] &+= o.counts[Int(f)] }
+        let o = (other as! CountState).counts
+        counts.withUnsafeMutableBufferPointer { c in
+            for i in from.indices { c[Int(to[i])] &+= o[Int(from[i])] }
+        }
     }
     func finish(count: Int) -> Column { Column(.int64, .int64(Array(counts.prefix(count)))) }
 }
@@ -68,12 +70,20 @@ final class SumIntState: AggregateState {
                                           hint: "sum a CAST(x AS DOUBLE) for an approximate total")
     func merge(_ other: any AggregateState, from: [Int32], to: [Int32]) throws(BatonError) {
         let o = other as! SumIntState
-        for (f, t) in zip(from, to) where o.seen[Int(f)] {
-            let (total, overflow) = sums[Int(t)].addingReportingOverflow(o.sums[Int(f)])
-            if overflow { throw Self.overflowError }
-            sums[Int(t)] = total
-            seen[Int(t)] = true
+        let (oSums, oSeen) = (o.sums, o.seen)
+        var overflow = false
+        sums.withUnsafeMutableBufferPointer { s in
+            seen.withUnsafeMutableBufferPointer { seen in
+                for i in from.indices where oSeen[Int(from[i])] {
+                    let t = Int(to[i])
+                    let (total, o) = s[t].addingReportingOverflow(oSums[Int(from[i])])
+                    s[t] = total
+                    overflow = overflow || o
+                    seen[t] = true
+                }
+            }
         }
+        if overflow { throw Self.overflowError }
     }
     func finish(count: Int) -> Column {
         Column(.int64, .int64(Array(sums.prefix(count))), validity: Bitmap(Array(seen.prefix(count))))
@@ -107,9 +117,14 @@ final class SumFloatState: AggregateState {
     }
     func merge(_ other: any AggregateState, from: [Int32], to: [Int32]) {
         let o = other as! SumFloatState
-        for (f, t) in zip(from, to) where o.seen[Int(f)] {
-            sums[Int(t)] += o.sums[Int(f)]
-            seen[Int(t)] = true
+        let (oSums, oSeen) = (o.sums, o.seen)
+        sums.withUnsafeMutableBufferPointer { s in
+            seen.withUnsafeMutableBufferPointer { seen in
+                for i in from.indices where oSeen[Int(from[i])] {
+                    s[Int(to[i])] += oSums[Int(from[i])]
+                    seen[Int(to[i])] = true
+                }
+            }
         }
     }
     func finish(count: Int) -> Column {
@@ -136,11 +151,15 @@ final class AvgState: AggregateState {
         switch arguments[0].storage {
         case .int64(let values):
             var overflow = false
-            for (i, g) in groups.enumerated() where validity?[i] ?? true {
-                let (total, o) = intSums[Int(g)].addingReportingOverflow(values[i])
-                intSums[Int(g)] = total
-                overflow = overflow || o
-                counts[Int(g)] &+= 1
+            intSums.withUnsafeMutableBufferPointer { s in
+                counts.withUnsafeMutableBufferPointer { c in
+                    for (i, g) in groups.enumerated() where validity?[i] ?? true {
+                        let (total, o) = s[Int(g)].addingReportingOverflow(values[i])
+                        s[Int(g)] = total
+                        overflow = overflow || o
+                        c[Int(g)] &+= 1
+                    }
+                }
             }
             if overflow { throw SumIntState.overflowError }
         case .float64(let values):
@@ -157,16 +176,30 @@ final class AvgState: AggregateState {
     }
     func merge(_ other: any AggregateState, from: [Int32], to: [Int32]) throws(BatonError) {
         let o = other as! AvgState
-        for (f, t) in zip(from, to) {
+        let (oInts, oSums, oCounts) = (o.intSums, o.sums, o.counts)
+        var overflow = false
+        counts.withUnsafeMutableBufferPointer { c in
             if integer {
-                let (total, overflow) = intSums[Int(t)].addingReportingOverflow(o.intSums[Int(f)])
-                if overflow { throw SumIntState.overflowError }
-                intSums[Int(t)] = total
+                intSums.withUnsafeMutableBufferPointer { s in
+                    for i in from.indices {
+                        let t = Int(to[i]), f = Int(from[i])
+                        let (total, o) = s[t].addingReportingOverflow(oInts[f])
+                        s[t] = total
+                        overflow = overflow || o
+                        c[t] &+= oCounts[f]
+                    }
+                }
             } else {
-                sums[Int(t)] += o.sums[Int(f)]
+                sums.withUnsafeMutableBufferPointer { s in
+                    for i in from.indices {
+                        let t = Int(to[i]), f = Int(from[i])
+                        s[t] += oSums[f]
+                        c[t] &+= oCounts[f]
+                    }
+                }
             }
-            counts[Int(t)] &+= o.counts[Int(f)]
         }
+        if overflow { throw SumIntState.overflowError }
     }
     func finish(count: Int) -> Column {
         let values = (0..<count).map { g in

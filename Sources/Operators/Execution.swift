@@ -7,10 +7,22 @@ import Glibc
 /// Where a batch came from, as a path of indices (source morsel, then the part of it an operator
 /// split off, …). Ordering batches by it gives the order a one-thread run would produce, which
 /// is how results stay independent of the thread count.
+///
+/// Every producer keeps one promise: batches whose ids differ only in the last index (one
+/// `major` morsel, such as the batches of one `.baton` row group) are pushed one after another
+/// by the same task, in the order of that index. Blocking operators rely on it to fold a whole
+/// major morsel into one partial state without locks.
 public struct MorselID: Comparable, Hashable, Sendable, CustomStringConvertible {
     public var path: [Int]
 
-    public init(_ path: [Int]) { self.path = path }
+    /// - Precondition: at least one index.
+    public init(_ path: [Int]) {
+        precondition(!path.isEmpty)
+        self.path = path
+    }
+
+    /// The morsel this batch is a part of (all indices but the last).
+    public var major: [Int] { Array(path.dropLast()) }
 
     /// The `index`th batch an operator made out of this one.
     public func child(_ index: Int) -> MorselID { MorselID(path + [index]) }

@@ -26,6 +26,8 @@ final class GroupTable {
     /// Interned strings per string key column (nil for other types), with their content hashes.
     private(set) var pools: [ByteHashTable?]
     private var poolHashes: [[UInt64]]
+    /// Per string key column: the pool ids of the codes of the last dictionary seen (see `encode`).
+    private var dictionaryIDs: [(identity: UInt, ids: [Int32])?]
 
     init(types: [DataType], expected: Int = 1024) {
         self.types = types
@@ -40,6 +42,7 @@ final class GroupTable {
         mask = size - 1
         pools = types.map { $0 == .string ? ByteHashTable(limit: Int.max) : nil }
         poolHashes = types.map { _ in [] }
+        dictionaryIDs = types.map { _ in nil }
     }
 
     deinit {
@@ -110,14 +113,25 @@ final class GroupTable {
                     }
                 }
             case .dictionary(let codes, let values):
+                // Codes are mapped to pool ids as they are first met, and the map is kept for
+                // the next batch cut from the same chunk (its slices share the dictionary), so
+                // each dictionary value is interned at most once per table.
                 let pool = pools[k]!
-                var ids = [Int32](repeating: -1, count: values.count)
-                for c in 0..<values.count {
-                    ids[c] = values.withBytes(at: c) { lookup(k, pool, $0, adding: adding) } ?? -1
+                let identity = values.bytes.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) } ^ UInt(values.count) << 48
+                var ids: [Int32]
+                if let cached = dictionaryIDs[k], cached.identity == identity, adding {
+                    ids = cached.ids
+                } else {
+                    ids = [Int32](repeating: -2, count: values.count)
                 }
                 codes.withUnsafeBufferPointer { codes in
                     for i in 0..<n {
-                        let id = ids[Int(codes[i])]
+                        let code = Int(codes[i])
+                        var id = ids[code]
+                        if id == -2 {
+                            id = values.withBytes(at: code) { lookup(k, pool, $0, adding: adding) } ?? -1
+                            ids[code] = id
+                        }
                         if id >= 0 {
                             put(i, UInt64(id), poolHashes[k][Int(id)])
                         } else {
@@ -126,6 +140,7 @@ final class GroupTable {
                         }
                     }
                 }
+                if adding { dictionaryIDs[k] = (identity, ids) }
             }
             if let validity = column.validity {
                 let flag = UInt64(1) << UInt64(k)
@@ -143,9 +158,10 @@ final class GroupTable {
 
     private func lookup(_ k: Int, _ pool: ByteHashTable, _ value: UnsafeRawBufferPointer, adding: Bool) -> Int32? {
         if !adding { return pool.find(value) }
+        let hash = ByteHashTable.hash(value)
         let before = pool.count
-        let id = pool.intern(value)!
-        if pool.count > before { poolHashes[k].append(ByteHashTable.hash(value)) }
+        let id = pool.intern(value, hash: hash)!
+        if pool.count > before { poolHashes[k].append(hash) }
         return id
     }
 
@@ -192,17 +208,26 @@ final class GroupTable {
 
     /// Adds the keys of `other`'s groups `groups` (strings re-interned here); returns their groups.
     func insert(from other: GroupTable, groups: [Int32]) -> [Int32] {
-        let values: [StringArray?] = other.pools.map { $0?.values }
-        var row = [UInt64](repeating: 0, count: width)
-        return groups.map { g in
+        // `other` is only read (several partition merges may read one partial at once).
+        let stringKeys = types.indices.filter { types[$0] == .string }
+        let row = UnsafeMutablePointer<UInt64>.allocate(capacity: width)
+        defer { row.deallocate() }
+        var result = [Int32](repeating: 0, count: groups.count)
+        for (n, g) in groups.enumerated() {
             let source = other.words + Int(g) * width
-            for k in 0..<width { row[k] = source[k] }
-            for k in types.indices where types[k] == .string && source[width - 1] & (UInt64(1) << UInt64(k)) == 0 {
-                let id = values[k]!.withBytes(at: Int(source[k])) { lookup(k, pools[k]!, $0, adding: true)! }
-                row[k] = UInt64(id)
+            row.update(from: source, count: width)
+            for k in stringKeys where source[width - 1] & (UInt64(1) << UInt64(k)) == 0 {
+                let id = Int32(truncatingIfNeeded: source[k])
+                let hash = other.poolHashes[k][Int(id)]
+                let pool = pools[k]!
+                let before = pool.count
+                let mine = pool.intern(other.pools[k]!.bytes(of: id), hash: hash)!
+                if pool.count > before { poolHashes[k].append(hash) }
+                row[k] = UInt64(mine)
             }
-            return row.withUnsafeMutableBufferPointer { probe($0.baseAddress!, other.groupHashes[Int(g)], adding: true) }
+            result[n] = probe(row, other.groupHashes[Int(g)], adding: true)
         }
+        return result
     }
 
     private func withScratch<R>(_ n: Int, _ body: (UnsafeMutablePointer<UInt64>, UnsafeMutablePointer<UInt64>) -> R) -> R {

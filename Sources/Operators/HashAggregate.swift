@@ -36,32 +36,42 @@ public final class HashAggregate: ExecutionNode {
         schema = try Schema(zip(names, types).map { Field($0, $1) }, allowingDuplicates: true)
     }
 
-    struct Partial {
+    /// The groups and states of one major morsel. Touched by one task at a time (see
+    /// `MorselID`), then only read.
+    final class Partial: @unchecked Sendable {
         let table: GroupTable
         let states: [any AggregateState]
+
+        init(keyTypes: [DataType], aggregates: [AggregateCall]) {
+            table = GroupTable(types: keyTypes, expected: 256)
+            states = aggregates.map { $0.makeState() }
+        }
+
+        func add(_ batch: Batch, keys: [Int], aggregates: [AggregateCall]) throws(BatonError) {
+            let dense = batch.compacted()
+            let groups = table.insert(keys.map { dense.columns[$0] }, count: dense.count)
+            for (state, call) in zip(states, aggregates) {
+                state.grow(to: table.count)
+                try state.update(groups: groups, arguments: call.arguments.map { dense.columns[$0] })
+            }
+        }
     }
 
     public func run(_ context: ExecutionContext, _ consume: @escaping Consumer) throws(BatonError) {
         let keyTypes = keys.map { input.schema.fields[$0].type }
-        let partials = Locked<[(MorselID, Partial)]>([])
-        let heldBytes = Locked(0)
+        let partials = Locked<[[Int]: Partial]>([:])
         try input.run(context) { [keys, aggregates, metrics] batch, id throws(BatonError) in
-            let partial = try metrics.timed { () throws(BatonError) -> Partial in
-                let dense = batch.compacted()
-                let table = GroupTable(types: keyTypes, expected: 256)
-                let groups = table.insert(keys.map { dense.columns[$0] }, count: dense.count)
-                let states = aggregates.map { $0.makeState() }
-                for (state, call) in zip(states, aggregates) {
-                    state.grow(to: table.count)
-                    try state.update(groups: groups, arguments: call.arguments.map { dense.columns[$0] })
-                }
-                return Partial(table: table, states: states)
+            let partial = partials.withLock { all in
+                if let existing = all[id.major] { return existing }
+                let made = Partial(keyTypes: keyTypes, aggregates: aggregates)
+                all[id.major] = made
+                return made
             }
-            let held = heldBytes.withLock { $0 += partial.table.byteCount; return $0 }
-            metrics.held(held)
-            partials.withLock { $0.append((id, partial)) }
+            try metrics.timed { () throws(BatonError) in try partial.add(batch, keys: keys, aggregates: aggregates) }
         }
-        let ordered = partials.withLock { $0 }.sorted { $0.0 < $1.0 }.map(\.1)
+        let held = partials.withLock { $0 }.values.reduce(0) { $0 + $1.table.byteCount }
+        metrics.held(held)
+        let ordered = partials.withLock { $0 }.sorted { $0.key.lexicographicallyPrecedes($1.key) }.map(\.value)
         let totalGroups = ordered.reduce(0) { $0 + $1.table.count }
         let partitionBits = totalGroups > 1 << 16 ? 5 : 0
         let partitionCount = 1 << partitionBits

@@ -143,7 +143,7 @@ public final class Sort: ExecutionNode {
         var index = 0
         for batch in try Batch.split(schema: schema, columns: sorted) where batch.count > 0 {
             metrics.produced(batch)
-            try consume(batch, MorselID([index]))
+            try consume(batch, MorselID([0, index]))
             index += 1
         }
     }

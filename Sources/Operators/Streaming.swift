@@ -20,7 +20,7 @@ public final class TableScan: ExecutionNode {
         let batches = table.batches
         try context.parallel(batches.count) { i throws(BatonError) in
             metrics.produced(batches[i])
-            try consume(batches[i], MorselID([i]))
+            try consume(batches[i], MorselID([i, 0]))
         }
     }
 }
@@ -158,7 +158,7 @@ public final class Limit: ExecutionNode {
             if b.count > remaining { b = b.narrowed(to: SelectionVector((0..<UInt32(remaining)).map { $0 })) }
             remaining -= b.count
             metrics.produced(b)
-            try consume(b, MorselID([index]))
+            try consume(b, MorselID([0, index]))
             index += 1
         }
     }

@@ -68,6 +68,12 @@ final class CSVScan: ExecutionNode, @unchecked Sendable {
 
     func run(_ context: ExecutionContext, _ consume: @escaping Consumer) throws(BatonError) {
         try reader.select(columns)
+        // Batches (one per parsed range, about 1 MiB of text) are handed out in groups of
+        // `perMorsel`, each group a major morsel for one task: blocking operators then keep one
+        // partial per group rather than per range. Both numbers are fixed, not per thread, so
+        // the morsels — and the results — are the same with any thread count.
+        let perMorsel = 4
+        let perRound = 16
         var pending: [Batch] = []
         var next = 0
         let planned = schema
@@ -75,11 +81,13 @@ final class CSVScan: ExecutionNode, @unchecked Sendable {
             let batches = pending
             let base = next
             pending.removeAll()
-            next += batches.count
-            try context.parallel(batches.count) { i throws(BatonError) in
-                let batch = batches[i]
-                metrics.produced(batch)
-                try consume(batch, MorselID([base + i]))
+            let groups = (batches.count + perMorsel - 1) / perMorsel
+            next += groups
+            try context.parallel(groups) { g throws(BatonError) in
+                for j in (g * perMorsel)..<min(batches.count, (g + 1) * perMorsel) {
+                    metrics.produced(batches[j])
+                    try consume(batches[j], MorselID([base + g, j - g * perMorsel]))
+                }
             }
         }
         let start = monotonicNanoseconds()
@@ -90,7 +98,7 @@ final class CSVScan: ExecutionNode, @unchecked Sendable {
             }
         }) { batch throws(BatonError) in
             pending.append(batch)
-            if pending.count >= max(4, context.threads * 2) { try drain() }
+            if pending.count >= perRound { try drain() }
         }
         try drain()
         metrics.addTime(monotonicNanoseconds() &- start)
