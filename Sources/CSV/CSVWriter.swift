@@ -92,16 +92,3 @@ public struct CSVWriter {
         sink.byte(quote)
     }
 }
-
-extension Column {
-    /// A column of `type` with no rows.
-    public static func empty(_ type: DataType) -> Column {
-        switch type {
-        case .int64, .timestamp: Column(type, .int64([]))
-        case .date: Column(type, .int32([]))
-        case .float64: Column(type, .float64([]))
-        case .bool: Column(type, .bool(Bitmap(repeating: false, count: 0)))
-        case .string: Column(type, .string(StringArray()))
-        }
-    }
-}

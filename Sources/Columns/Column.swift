@@ -106,3 +106,16 @@ extension Column {
         Column(type, wrap(values.map { $0 ?? zero }), validity: Bitmap(values.map { $0 != nil }))
     }
 }
+
+extension Column {
+    /// A column of `type` with no rows.
+    public static func empty(_ type: DataType) -> Column {
+        switch type {
+        case .int64, .timestamp: Column(type, .int64([]))
+        case .date: Column(type, .int32([]))
+        case .float64: Column(type, .float64([]))
+        case .bool: Column(type, .bool(Bitmap(repeating: false, count: 0)))
+        case .string: Column(type, .string(StringArray()))
+        }
+    }
+}

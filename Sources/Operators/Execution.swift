@@ -162,17 +162,6 @@ public struct Table: Sendable {
 }
 
 extension Column {
-    /// A column with no rows.
-    public static func empty(_ type: DataType) -> Column {
-        switch type {
-        case .int64, .timestamp: Column(type, .int64([]))
-        case .date: Column(type, .int32([]))
-        case .float64: Column(type, .float64([]))
-        case .bool: Column(type, .bool(Bitmap(repeating: false, count: 0)))
-        case .string: Column(type, .string(StringArray()))
-        }
-    }
-
     /// Approximate bytes held.
     public var byteCount: Int {
         let values: Int = switch storage {
