@@ -41,26 +41,34 @@ public struct CSVWriter {
             wroteHeader = true
         }
         let rows = batch.selection?.indices.map(Int.init) ?? Array(0..<batch.physicalCount)
-        let null = Array(options.nullString.utf8)
-        for row in rows {
-            for (c, column) in batch.columns.enumerated() {
-                if c > 0 { sink.byte(options.delimiter) }
-                if column.isNull(row) {
-                    null.withUnsafeBytes { sink.bytes($0) }
-                    continue
+        // The buffers stay alive with `batch`; reading them through pointers keeps the row loop
+        // free of reference counting and of a switch that copies arrays out of each column.
+        try withExtendedLifetime(batch) { () throws(BatonError) in
+            let sources = batch.columns.map(FieldSource.init)
+            let null = nullBytes
+            for row in rows {
+                for (c, source) in sources.enumerated() {
+                    if c > 0 { sink.byte(options.delimiter) }
+                    if let validity = source.validity, validity[row >> 6] & (1 << UInt64(row & 63)) == 0 {
+                        null.withUnsafeBytes { sink.bytes($0) }
+                        continue
+                    }
+                    switch source.values {
+                    case .int64(let v): sink.integer(v[row])
+                    case .timestamp(let v): sink.text(Temporal.formatTimestamp(v[row]))
+                    case .date(let v): sink.text(Temporal.formatDate(v[row]))
+                    case .float64(let v): sink.double(v[row])
+                    case .bool(let words): sink.text(words[row >> 6] & (1 << UInt64(row & 63)) != 0 ? "true" : "false")
+                    case .string(let offsets, let bytes):
+                        field(UnsafeRawBufferPointer(rebasing: bytes[Int(offsets[row])..<Int(offsets[row + 1])]))
+                    case .dictionary(let codes, let offsets, let bytes):
+                        let code = Int(codes[row])
+                        field(UnsafeRawBufferPointer(rebasing: bytes[Int(offsets[code])..<Int(offsets[code + 1])]))
+                    }
                 }
-                switch column.storage {
-                case .int64(let v):
-                    if column.type == .timestamp { sink.text(Temporal.formatTimestamp(v[row])) } else { sink.integer(v[row]) }
-                case .int32(let v): sink.text(Temporal.formatDate(v[row]))
-                case .float64(let v): sink.double(v[row])
-                case .bool(let v): sink.text(v[row] ? "true" : "false")
-                case .string(let v): v.withBytes(at: row) { field($0) }
-                case .dictionary(let codes, let values): values.withBytes(at: Int(codes[row])) { field($0) }
-                }
+                sink.byte(10)
+                try sink.flushIfFull()
             }
-            sink.byte(10)
-            try sink.flushIfFull()
         }
     }
 
@@ -90,5 +98,37 @@ public struct CSVWriter {
             sink.byte(b)
         }
         sink.byte(quote)
+    }
+}
+
+/// A column's buffers as pointers, for the writer's row loop. Valid while the column lives.
+private struct FieldSource {
+    enum Values {
+        case int64(UnsafeBufferPointer<Int64>)
+        case timestamp(UnsafeBufferPointer<Int64>)
+        case date(UnsafeBufferPointer<Int32>)
+        case float64(UnsafeBufferPointer<Double>)
+        case bool(UnsafeBufferPointer<UInt64>)
+        case string(UnsafeBufferPointer<Int32>, UnsafeRawBufferPointer)
+        case dictionary(UnsafeBufferPointer<Int32>, UnsafeBufferPointer<Int32>, UnsafeRawBufferPointer)
+    }
+    let values: Values
+    let validity: UnsafeBufferPointer<UInt64>?
+
+    init(_ column: Column) {
+        validity = column.validity.map { $0.words.withUnsafeBufferPointer { $0 } }
+        switch column.storage {
+        case .int64(let v):
+            let p = v.withUnsafeBufferPointer { $0 }
+            values = column.type == .timestamp ? .timestamp(p) : .int64(p)
+        case .int32(let v): values = .date(v.withUnsafeBufferPointer { $0 })
+        case .float64(let v): values = .float64(v.withUnsafeBufferPointer { $0 })
+        case .bool(let v): values = .bool(v.words.withUnsafeBufferPointer { $0 })
+        case .string(let s):
+            values = .string(s.offsets.withUnsafeBufferPointer { $0 }, s.bytes.withUnsafeBytes { $0 })
+        case .dictionary(let codes, let s):
+            values = .dictionary(codes.withUnsafeBufferPointer { $0 }, s.offsets.withUnsafeBufferPointer { $0 },
+                                 s.bytes.withUnsafeBytes { $0 })
+        }
     }
 }
