@@ -35,24 +35,45 @@ public struct MorselID: Comparable, Hashable, Sendable, CustomStringConvertible 
 /// Receives an operator's output batches, possibly from several threads at once.
 public typealias Consumer = @Sendable (Batch, MorselID) throws(BatonError) -> Void
 
-/// What every operator of one query shares: the thread budget and the first failure.
+/// What every operator of one query shares: the thread budget and the first failure; and, in
+/// the scope of a LIMIT, a request to stop reading.
 public final class ExecutionContext: @unchecked Sendable {
     public let threads: Int
-    private let lock = Lock()
-    private var failure: BatonError?
+    private let failure: Locked<BatonError?>
+    private let stop: Locked<Bool>?
 
-    public init(threads: Int = defaultThreadCount) { self.threads = max(1, threads) }
+    public init(threads: Int = defaultThreadCount) {
+        self.threads = max(1, threads)
+        failure = Locked(nil)
+        stop = nil
+    }
+
+    private init(threads: Int, failure: Locked<BatonError?>) {
+        self.threads = threads
+        self.failure = failure
+        stop = Locked(false)
+    }
 
     /// Whether some task already failed: others stop taking morsels.
-    public var cancelled: Bool { lock.withLock { failure != nil } }
+    public var cancelled: Bool { failure.withLock { $0 != nil } }
 
-    func fail(_ error: BatonError) { lock.withLock { if failure == nil { failure = error } } }
+    func fail(_ error: BatonError) { failure.withLock { if $0 == nil { $0 = error } } }
 
-    /// Runs `body(i)` for `i in 0..<count` on up to `threads` threads. The first error (in index
-    /// order, so the same one whatever the thread count) is thrown once all have stopped.
+    /// A context for the input of a LIMIT: sources run under it stop taking new morsels once
+    /// `requestStop()` is called. Morsels are taken in order, so what was read is always a
+    /// prefix of the input: the first rows are exactly the ones a full read would give.
+    public func stoppable() -> ExecutionContext { ExecutionContext(threads: threads, failure: failure) }
+
+    public func requestStop() { stop?.withLock { $0 = true } }
+
+    public var stopRequested: Bool { stop?.withLock { $0 } ?? false }
+
+    /// Runs `body(i)` for `i in 0..<count` on up to `threads` threads, handing out indices in
+    /// order (after a stop request, the rest are skipped). The first error (in index order, so
+    /// the same one whatever the thread count) is thrown once all have stopped.
     public func parallel(_ count: Int, _ body: (Int) throws(BatonError) -> Void) throws(BatonError) {
         let results = parallelMap(count, threads: threads) { i -> BatonError? in
-            if cancelled { return nil }
+            if cancelled || stopRequested { return nil }
             do throws(BatonError) {
                 try body(i)
                 return nil
@@ -62,7 +83,7 @@ public final class ExecutionContext: @unchecked Sendable {
             }
         }
         if let error = results.lazy.compactMap({ $0 }).first { throw error }
-        if let failure = lock.withLock({ failure }) { throw failure }
+        if let failure = failure.withLock({ $0 }) { throw failure }
     }
 }
 

@@ -127,7 +127,8 @@ public final class UnionAll: ExecutionNode {
 }
 
 /// Skips `offset` rows, then passes at most `limit` rows, in morsel order. Blocking (it has to
-/// know which rows come first), but holds only the rows it may still return.
+/// know which rows come first); once `offset + limit` rows have arrived it asks its input to
+/// stop, so `SELECT * FROM 'big.csv' LIMIT 10` reads a block or two, not the file.
 public final class Limit: ExecutionNode {
     public let input: any ExecutionNode
     public let limit: Int?
@@ -144,7 +145,19 @@ public final class Limit: ExecutionNode {
     }
 
     public func run(_ context: ExecutionContext, _ consume: @escaping Consumer) throws(BatonError) {
-        let table = try input.collect(context)
+        // Stop the input once enough rows arrived: they come from a prefix of the morsels.
+        let scoped = context.stoppable()
+        let needed = limit.map { $0 + offset }
+        let seen = Locked(0)
+        let parts = Locked<[(MorselID, Batch)]>([])
+        if needed == 0 { return }
+        try input.run(scoped) { batch, id in
+            let dense = batch.compacted()
+            parts.withLock { $0.append((id, dense)) }
+            let total = seen.withLock { $0 += dense.count; return $0 }
+            if let needed, total >= needed { scoped.requestStop() }
+        }
+        let table = Table(schema: schema, batches: parts.withLock { $0 }.sorted { $0.0 < $1.0 }.map(\.1))
         var skip = offset
         var remaining = limit ?? Int.max
         var index = 0

@@ -91,6 +91,7 @@ final class CSVScan: ExecutionNode, @unchecked Sendable {
             }
         }
         let start = monotonicNanoseconds()
+        do throws(BatonError) {
         try reader.read(onSchema: { [widened] schema, _ throws(BatonError) in
             if schema.fields.map(\.type) != planned.fields.map(\.type) {
                 widened.withLock { $0 = true }
@@ -98,9 +99,16 @@ final class CSVScan: ExecutionNode, @unchecked Sendable {
             }
         }) { batch throws(BatonError) in
             pending.append(batch)
-            if pending.count >= perRound { try drain() }
+            if pending.count >= perRound {
+                try drain()
+                if context.stopRequested { throw BatonError(.invalidInput, "stopped: the query has its rows") }
+            }
         }
         try drain()
+        } catch {
+            // A LIMIT above has what it needs: not a failure.
+            guard context.stopRequested else { throw error }
+        }
         metrics.addTime(monotonicNanoseconds() &- start)
     }
 }
