@@ -61,7 +61,7 @@ extension CSVReader {
             let final = !more
             // About 1 MiB a range: enough ranges to share among the threads, and few enough
             // records per range that its columns fit one batch without a copy.
-            let wanted = max(options.threads, block.count >> 20) + 1
+            let wanted = Self.ranges(blockSize: block.count) + 1
             if state.parts.count < wanted { state.parts += (state.parts.count..<wanted).map { _ in Tokens() } }
             let (ranges, consumed) = block.withUnsafeBytes { raw in
                 tokenizeBlock(raw, tokenizer: tokenizer, final: final, parts: &state.parts)

@@ -8,7 +8,7 @@ extension CSVReader {
     /// Returns the number of ranges used and the bytes consumed (the rest is carried over).
     func tokenizeBlock(_ raw: UnsafeRawBufferPointer, tokenizer: Tokenizer, final: Bool,
                                parts: inout [Tokens]) -> (Int, Int) {
-        let splits = splitPoints(raw, ranges: min(parts.count, max(options.threads, raw.count >> 20)), final: final)
+        let splits = splitPoints(raw, ranges: min(parts.count, Self.ranges(blockSize: raw.count)), final: final)
         if splits.count > 2 {
             let snapshot = SharedBytes(raw)
             let results = parallelMap(splits.count - 1, threads: options.threads) { p -> (Tokens, Int) in
@@ -30,6 +30,12 @@ extension CSVReader {
         let end = tokenizer.tokenize(raw, 0..<raw.count, final: final, into: &parts[0])
         return (1, end)
     }
+
+    /// How many ranges a block is cut into: about one per MiB, at least 8. Fixed by the block, not
+    /// by the thread count, so the batches a read produces — and any result that depends on
+    /// batch boundaries, such as the order a query adds floating-point numbers in — are the
+    /// same whatever `--threads` says.
+    static func ranges(blockSize: Int) -> Int { max(8, blockSize >> 20) }
 
     /// Range starts: 0, then the first record boundary after each of `ranges - 1` evenly spaced
     /// offsets, found from the quote parity before it (valid for RFC 4180 doubled quotes, the

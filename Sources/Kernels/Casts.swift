@@ -8,7 +8,7 @@ import Columns
 /// dictionary).
 public enum Casts {
     /// CAST. String → int64/float64/date/timestamp/bool parses the text strictly; failure → error naming the row and text
-    /// (`cannot cast "abc" to Int64`), or null when `tryCast`. Float64 → Int64 rounds half away from zero, error (null with tryCast) if out of range or NaN.
+    /// (`cannot cast to Int64`, with the text), or null when `tryCast`. Float64 → Int64 rounds half away from zero, error (null with tryCast) if out of range or NaN.
     ///
     /// Text rules: surrounding ASCII spaces and tabs are ignored. Int64: optional sign and decimal
     /// digits (leading zeros allowed) that fit. Float64: decimal or scientific notation, `inf`,
@@ -98,8 +98,10 @@ public enum Casts {
         case .float64(let x): formatDouble(x)
         default: value.description
         }
-        let shown = if case .string = value { "\"\(text)\"" } else { text }
-        return invalid("cannot cast \(shown) to \(type)", row: row, text: text)
+        // The value goes in `text`, which the error's description shows as `found "…"`.
+        var error = invalid("cannot cast to \(type)", row: row, text: text)
+        error.hint = "TRY_CAST(… AS \(type)) gives NULL instead"
+        return error
     }
 
     /// Per-value results spread over rows by dictionary code; strings stay dictionary-encoded.

@@ -270,10 +270,10 @@ final class CorrelationState: AggregateState {
     func finish(count: Int) -> Column {
         var valid = [Bool](repeating: false, count: count)
         let values = (0..<count).map { g -> Double in
-            let denominator = (m2x[g] * m2y[g]).squareRoot()
-            guard n[g] > 1, denominator > 0 else { return 0 }
+            // As DuckDB: null without rows, NaN when either side has no variance (0 / 0).
+            guard n[g] > 0 else { return 0 }
             valid[g] = true
-            return cxy[g] / denominator
+            return cxy[g] / (m2x[g] * m2y[g]).squareRoot()
         }
         return Column(.float64, .float64(values), validity: Bitmap(valid))
     }

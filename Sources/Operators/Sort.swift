@@ -6,11 +6,11 @@ public struct SortKey: Sendable {
     public let descending: Bool
     public let nullsFirst: Bool
 
-    /// Nulls default to last ascending and first descending (PostgreSQL, DuckDB).
+    /// Nulls default to last in both directions, as in DuckDB and Polars.
     public init(column: Int, descending: Bool = false, nullsFirst: Bool? = nil) {
         self.column = column
         self.descending = descending
-        self.nullsFirst = nullsFirst ?? descending
+        self.nullsFirst = nullsFirst ?? false
     }
 }
 
@@ -105,7 +105,7 @@ public final class Sort: ExecutionNode {
     public var children: [any ExecutionNode] { [input] }
     public var label: String {
         let text = keys.map { key in
-            input.schema.fields[key.column].name + (key.descending ? " DESC" : "") + (key.nullsFirst != key.descending ? (key.nullsFirst ? " NULLS FIRST" : " NULLS LAST") : "")
+            input.schema.fields[key.column].name + (key.descending ? " DESC" : "") + (key.nullsFirst ? " NULLS FIRST" : "")
         }.joined(separator: ", ")
         return (limit.map { "TopN \($0) by " } ?? "Sort by ") + text
     }

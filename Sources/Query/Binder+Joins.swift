@@ -38,7 +38,7 @@ extension Binder {
             return planned
         }
         // Every condition must make sense over all the tables (this also reports ambiguity).
-        let all = Scope(columns: relations.flatMap(\.scope.columns))
+        let all = Scope(columns: relations.flatMap(\.scope.columns), known: relations.flatMap(\.scope.known))
         for c in conjuncts { _ = try predicate(c, all) }
         // Conditions on one table go below the joins.
         var spanning: [Expression] = []
@@ -158,7 +158,7 @@ extension Binder {
         var (probe, build, probeKeys, buildKeys) = (left, right, leftKeys, rightKeys)
         if estimate(left.node) < estimate(right.node) { (probe, build, probeKeys, buildKeys) = (right, left, rightKeys, leftKeys) }
         let node = try HashJoin(left: probe.node, right: build.node, type: .inner, leftKeys: probeKeys, rightKeys: buildKeys, residual: nil)
-        return Planned(node: node, scope: Scope(columns: probe.scope.columns + build.scope.columns))
+        return Planned(node: node, scope: Scope(columns: probe.scope.columns + build.scope.columns, known: probe.scope.known + build.scope.known))
     }
 
     /// A rough size of a node's output in bytes, to pick the build side of a join.
@@ -189,7 +189,7 @@ extension Binder {
         case .semi: .semi
         case .anti: .anti
         }
-        var scope = Scope(columns: left.scope.columns + right.scope.columns)
+        var scope = Scope(columns: left.scope.columns + right.scope.columns, known: left.scope.known + right.scope.known)
         var leftKeys: [Int] = [], rightKeys: [Int] = []
         var residual: PhysicalExpression?
         switch join.condition {

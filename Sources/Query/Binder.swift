@@ -191,7 +191,7 @@ final class Binder {
         let node = try source.node(wanted, [])
         return Planned(node: node, scope: Scope(columns: wanted.map {
             ScopeColumn(qualifier: alias, name: schema.fields[$0].name, type: schema.fields[$0].type)
-        }))
+        }, known: schema.names))
     }
 
     // MARK: Collecting names

@@ -25,13 +25,23 @@ final class Catalog {
     /// Whether some input is standard input, which a re-plan cannot read again.
     private(set) var readsStandardInput = false
 
-    init(threads: Int, csvDefaults: CSVReadOptions = CSVReadOptions()) {
+    let directory: String?
+
+    init(threads: Int, csvDefaults: CSVReadOptions = CSVReadOptions(), directory: String? = nil) {
         self.threads = threads
         self.csvDefaults = csvDefaults
+        self.directory = directory
+    }
+
+    /// `path` against the engine's directory, unless absolute or stdin.
+    func resolve(_ path: String) -> String {
+        guard let directory, path != "-", !path.hasPrefix("/") else { return path }
+        return directory.hasSuffix("/") ? directory + path : directory + "/" + path
     }
 
     func open(path: String, options: [String: (Value, SourceRange)], forceCSV: Bool, text: QueryText,
               range: SourceRange) throws(BatonError) -> Source {
+        let path = resolve(path)
         if !forceCSV && path.hasSuffix(".baton") {
             let reader = try BatonReader(path: path)
             let schema = reader.schema

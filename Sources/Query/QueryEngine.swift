@@ -16,10 +16,13 @@ import Utilities
 public final class QueryEngine {
     public let threads: Int
     public let csvOptions: CSVReadOptions
+    /// Relative paths in FROM are read from here (nil: the working directory).
+    public let directory: String?
 
-    public init(threads: Int = defaultThreadCount, csvOptions: CSVReadOptions = CSVReadOptions()) {
+    public init(threads: Int = defaultThreadCount, csvOptions: CSVReadOptions = CSVReadOptions(), directory: String? = nil) {
         self.threads = max(1, threads)
         self.csvOptions = csvOptions
+        self.directory = directory
     }
 
     /// A planned query: its operators and output schema, ready to run (once).
@@ -31,7 +34,7 @@ public final class QueryEngine {
 
     /// Parses, binds and plans `sql`.
     public func plan(_ sql: String) throws(BatonError) -> Plan {
-        try plan(sql, catalog: Catalog(threads: threads, csvDefaults: csvOptions))
+        try plan(sql, catalog: Catalog(threads: threads, csvDefaults: csvOptions, directory: directory))
     }
 
     private func plan(_ sql: String, catalog: Catalog) throws(BatonError) -> Plan {
@@ -47,7 +50,7 @@ public final class QueryEngine {
     /// Returns the plan that ran, with its operators' metrics filled in.
     @discardableResult
     public func run(_ sql: String, _ body: (Batch) throws(BatonError) -> Void) throws(BatonError) -> Plan {
-        let catalog = Catalog(threads: threads, csvDefaults: csvOptions)
+        let catalog = Catalog(threads: threads, csvDefaults: csvOptions, directory: directory)
         var attempts = 0
         while true {
             let plan = try plan(sql, catalog: catalog)
@@ -62,7 +65,12 @@ public final class QueryEngine {
                     return flag
                 }
                 attempts += 1
-                guard widened, attempts < 64 else { throw error }
+                guard widened, attempts < 64 else {
+                    // A kernel's row number counts within one batch: no use to a reader.
+                    var shown = error
+                    if shown.location.file == nil { shown.location.row = nil }
+                    throw shown
+                }
                 if catalog.readsStandardInput {
                     throw BatonError(.invalidInput, "a column of standard input had to be widened after its type was inferred",
                                      hint: "standard input cannot be read twice: raise read_csv('-', sample_size => …) or convert it to a file first")

@@ -15,6 +15,8 @@ struct ScopeColumn {
 
 struct Scope {
     var columns: [ScopeColumn]
+    /// Every column of the inputs, read or not, for the hint of an unknown-name error.
+    var known: [String] = []
 
     /// The position of the column an expression names.
     /// Unquoted names match case-insensitively (as in DuckDB); quoted ones exactly.
@@ -28,7 +30,7 @@ struct Scope {
         if matches.count == 1 { return matches[0] }
         let shown = qualifier.map { "\($0).\(name)" } ?? name
         if matches.isEmpty {
-            let names = columns.map { c in c.qualifier.map { "\($0).\(c.name)" } ?? c.name }
+            let names = known.isEmpty ? columns.filter { !$0.hidden }.map { c in c.qualifier.map { "\($0).\(c.name)" } ?? c.name } : known
             let close = names.filter { $0.lowercased().hasSuffix(name.lowercased()) || name.lowercased().hasPrefix($0.lowercased()) }
             let hint = close.first.map { "did you mean \($0)? " } ?? ""
             throw text.error("no column named \"\(shown)\"", at: range,
@@ -49,6 +51,7 @@ struct Planned {
     func qualified(_ qualifier: String?) -> Planned {
         var copy = self
         copy.scope.columns = scope.columns.map { ScopeColumn(qualifier: qualifier, name: $0.name, type: $0.type, hidden: $0.hidden) }
+        copy.scope.known = []
         return copy
     }
 }

@@ -151,8 +151,7 @@ public struct Join: Sendable {
 public struct OrderItem: Sendable {
     public var expression: Expression
     public var descending: Bool
-    /// nil when the query does not say (then: nulls last ascending, first descending, as in
-    /// PostgreSQL and DuckDB).
+    /// nil when the query does not say (then nulls sort last in both directions, as in DuckDB).
     public var nullsFirst: Bool?
 
     public init(expression: Expression, descending: Bool = false, nullsFirst: Bool? = nil) {

@@ -19,22 +19,22 @@ import Testing
     }
 
     @Test func failuresNameTheRowAndText() {
-        #expect(throws: BatonError(.invalidInput, "cannot cast \"abc\" to Int64", at: .init(row: 1, text: "abc"))) {
+        #expect(throws: BatonError(.invalidInput, "cannot cast to Int64", at: .init(row: 1, text: "abc"), hint: "TRY_CAST(… AS Int64) gives NULL instead")) {
             try cast(.string(["1", "abc", "x"]), .int64)
         }
-        #expect(throws: BatonError(.invalidInput, "cannot cast \"9223372036854775808\" to Int64", at: .init(row: 0, text: "9223372036854775808"))) {
+        #expect(throws: BatonError(.invalidInput, "cannot cast to Int64", at: .init(row: 0, text: "9223372036854775808"), hint: "TRY_CAST(… AS Int64) gives NULL instead")) {
             try cast(.string(["9223372036854775808"]), .int64)
         }
-        #expect(throws: BatonError(.invalidInput, "cannot cast \"2023-02-29\" to Date", at: .init(row: 0, text: "2023-02-29"))) {
+        #expect(throws: BatonError(.invalidInput, "cannot cast to Date", at: .init(row: 0, text: "2023-02-29"), hint: "TRY_CAST(… AS Date) gives NULL instead")) {
             try cast(.string(["2023-02-29"]), .date)
         }
-        #expect(throws: BatonError(.invalidInput, "cannot cast \"maybe\" to Bool", at: .init(row: 2, text: "maybe"))) {
+        #expect(throws: BatonError(.invalidInput, "cannot cast to Bool", at: .init(row: 2, text: "maybe"), hint: "TRY_CAST(… AS Bool) gives NULL instead")) {
             try cast(.dictionary([0, nil, 1], values: ["true", "maybe"]), .bool)
         }
-        #expect(throws: BatonError(.invalidInput, "cannot cast NaN to Int64", at: .init(row: 0, text: "NaN"))) {
+        #expect(throws: BatonError(.invalidInput, "cannot cast to Int64", at: .init(row: 0, text: "NaN"), hint: "TRY_CAST(… AS Int64) gives NULL instead")) {
             try cast(.float64([.nan]), .int64)
         }
-        #expect(throws: BatonError(.invalidInput, "cannot cast 1e+19 to Int64", at: .init(row: 1, text: "1e+19"))) {
+        #expect(throws: BatonError(.invalidInput, "cannot cast to Int64", at: .init(row: 1, text: "1e+19"), hint: "TRY_CAST(… AS Int64) gives NULL instead")) {
             try cast(.float64([1, 1e19]), .int64)
         }
     }
