@@ -11,6 +11,72 @@ extension Binder {
     /// Binds and type-checks an expression against `scope`.
     func bind(_ e: Expression, _ scope: Scope, hook: BindingHook? = nil) throws(BatonError) -> PhysicalExpression {
         if let hook, let bound = try hook(e) { return bound }
+        // Decimal literals are exact in SQL: 0.06 + 0.01 is 0.07, not 0.06999999999999999.
+        if let exact = exactDecimal(e), exact.scale > 0, let value = Double("\(exact.mantissa)e-\(exact.scale)") {
+            return .literal(.float64(value), .float64)
+        }
+        let bound = try bindUnfolded(e, scope, hook: hook)
+        // Constant parts are computed once, here, rather than once per batch.
+        if bound.isConstant, !isLiteral(bound) {
+            do throws(BatonError) {
+                return .literal(try constantValue(bound), bound.type)
+            } catch {
+                throw text.error(error.message, at: e.range, hint: error.hint)
+            }
+        }
+        return bound
+    }
+
+    private func isLiteral(_ e: PhysicalExpression) -> Bool {
+        if case .literal = e { return true }
+        return false
+    }
+
+    /// The exact value of a constant expression of integer and decimal literals joined by
+    /// `+`, `-`, `*` and unary minus, as mantissa × 10^-scale; nil for anything else or when
+    /// 64 bits do not hold it.
+    func exactDecimal(_ e: Expression) -> (mantissa: Int64, scale: Int)? {
+        switch e.kind {
+        case .literal(.integer(let v)): return (v, 0)
+        case .literal(.float):
+            var digits = source(e.range).filter { $0 != "(" && $0 != ")" && $0 != " " }
+            var negative = false
+            if digits.hasPrefix("-") { negative = true; digits.removeFirst() }
+            guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }),
+                  digits.filter({ $0 == "." }).count == 1 else { return nil }
+            let parts = digits.split(separator: ".", omittingEmptySubsequences: false)
+            let scale = parts[1].count
+            guard let m = Int64(String(parts[0]) + String(parts[1])), scale <= 18 else { return nil }
+            return (negative ? -m : m, scale)
+        case .unary(.negate, let x):
+            guard let v = exactDecimal(x), v.mantissa != Int64.min else { return nil }
+            return (-v.mantissa, v.scale)
+        case .binary(let op, let l, let r) where op == .add || op == .subtract || op == .multiply:
+            guard let a = exactDecimal(l), let b = exactDecimal(r) else { return nil }
+            if op == .multiply {
+                let (m, o) = a.mantissa.multipliedReportingOverflow(by: b.mantissa)
+                guard !o, a.scale + b.scale <= 18 else { return nil }
+                return (m, a.scale + b.scale)
+            }
+            let scale = max(a.scale, b.scale)
+            func scaled(_ v: (mantissa: Int64, scale: Int)) -> Int64? {
+                var m = v.mantissa
+                for _ in v.scale..<scale {
+                    let (next, o) = m.multipliedReportingOverflow(by: 10)
+                    if o { return nil }
+                    m = next
+                }
+                return m
+            }
+            guard let x = scaled(a), let y = scaled(b) else { return nil }
+            let (m, o) = op == .add ? x.addingReportingOverflow(y) : x.subtractingReportingOverflow(y)
+            return o ? nil : (m, scale)
+        default:
+            return nil
+        }
+    }
+
+    private func bindUnfolded(_ e: Expression, _ scope: Scope, hook: BindingHook?) throws(BatonError) -> PhysicalExpression {
         let sub = { (x: Expression) throws(BatonError) -> PhysicalExpression in try self.bind(x, scope, hook: hook) }
         switch e.kind {
         case .literal(let literal):
