@@ -89,6 +89,7 @@ let package = Package(
         .testTarget(name: "CSVTests", dependencies: ["CSV", "Columns", "Codecs"]),
         .testTarget(name: "SQLTests", dependencies: ["SQL", "Columns"]),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "Columns"]),
+        .testTarget(name: "OperatorsTests", dependencies: ["Operators", "Columns"]),
         .testTarget(name: "QueryTests", dependencies: ["Query", "Operators", "Columns"], exclude: ["sql"]),
         .testTarget(name: "UtilitiesTests", dependencies: ["Utilities"]),
         .testTarget(name: "CLITests", dependencies: ["Storage", "Columns"]),

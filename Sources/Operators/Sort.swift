@@ -14,46 +14,10 @@ public struct SortKey: Sendable {
     }
 }
 
-/// Compares rows of a set of dense columns by sort keys. Each key is turned once into a typed
-/// closure (a dictionary column into the rank of each code), so a comparison never switches on
-/// the storage.
-struct RowComparator {
-    private let keys: [(Int, Int) -> Int]
-
-    init(columns: [Column], keys: [SortKey]) {
-        self.keys = keys.map { key in
-            let column = columns[key.column]
-            let direction = key.descending ? -1 : 1
-            let nullOrder = key.nullsFirst ? -1 : 1
-            let values: (Int, Int) -> Int
-            switch column.storage {
-            case .int64(let v): values = { a, b in v[a] < v[b] ? -1 : (v[a] == v[b] ? 0 : 1) }
-            case .int32(let v): values = { a, b in v[a] < v[b] ? -1 : (v[a] == v[b] ? 0 : 1) }
-            case .float64(let v): values = { a, b in Value.compareFloats(v[a], v[b]) }
-            case .bool(let v): values = { a, b in (v[a] ? 1 : 0) - (v[b] ? 1 : 0) }
-            case .string(let s):
-                values = { a, b in s.withBytes(at: a) { x in s.withBytes(at: b) { y in compareBytes(x, y) } } }
-            case .dictionary(let codes, let dictionary):
-                let ranks = RowComparator.ranks(dictionary)
-                values = { a, b in
-                    let x = ranks[Int(codes[a])], y = ranks[Int(codes[b])]
-                    return x < y ? -1 : (x == y ? 0 : 1)
-                }
-            }
-            guard let validity = column.validity else { return { a, b in values(a, b) * direction } }
-            return { a, b in
-                switch (validity[a], validity[b]) {
-                case (true, true): values(a, b) * direction
-                case (false, false): 0
-                case (false, true): nullOrder
-                case (true, false): -nullOrder
-                }
-            }
-        }
-    }
-
-    /// Each dictionary value's position in byte order, so codes compare as integers.
-    static func ranks(_ values: StringArray) -> [Int32] {
+/// The order of a dictionary's values.
+enum DictionaryRanks {
+    /// Each value's position in byte order (equal values share one), so codes compare as integers.
+    static func of(_ values: StringArray) -> [Int32] {
         let order = (0..<values.count).sorted { a, b in
             values.withBytes(at: a) { x in values.withBytes(at: b) { y in compareBytes(x, y) < 0 } }
         }
@@ -66,25 +30,6 @@ struct RowComparator {
             ranks[code] = rank
         }
         return ranks
-    }
-
-    @inline(__always)
-    func compare(_ a: Int, _ b: Int) -> Int {
-        for key in keys {
-            let c = key(a, b)
-            if c != 0 { return c }
-        }
-        return 0
-    }
-
-    /// Row indices in key order; ties keep input order (the sort is stable).
-    func sortedIndices(_ count: Int) -> [UInt32] {
-        var indices = (0..<UInt32(count)).map { $0 }
-        indices.sort { a, b in
-            let c = compare(Int(a), Int(b))
-            return c != 0 ? c < 0 : a < b
-        }
-        return indices
     }
 }
 
@@ -123,7 +68,7 @@ public final class Sort: ExecutionNode {
             try input.run(context) { [keys, metrics, schema] batch, id in
                 let best = metrics.timed { () -> Batch in
                     let dense = batch.compacted()
-                    let order = RowComparator(columns: dense.columns, keys: keys).sortedIndices(dense.count)
+                    let order = NormalizedKeys(columns: dense.columns, keys: keys, count: dense.count).sortedIndices()
                     let kept = Array(order.prefix(limit))
                     return try! Batch(schema: schema, columns: dense.columns.map { $0.take(kept) })
                 }
@@ -136,7 +81,7 @@ public final class Sort: ExecutionNode {
         metrics.held(table.byteCount)
         let sorted = metrics.timed { () -> [Column] in
             let columns = table.columns
-            var order = RowComparator(columns: columns, keys: keys).sortedIndices(table.rowCount)
+            var order = NormalizedKeys(columns: columns, keys: keys, count: table.rowCount).sortedIndices()
             if let limit, order.count > limit { order.removeLast(order.count - limit) }
             return columns.map { $0.take(order) }
         }

@@ -71,11 +71,11 @@ public final class Window: ExecutionNode {
             let columns = table.columns
             let n = table.rowCount
             let partitionSort = partitionKeys.map { SortKey(column: $0) }
-            let comparator = RowComparator(columns: columns, keys: partitionSort + orderKeys)
-            let order = comparator.sortedIndices(n)
+            let normalized = NormalizedKeys(columns: columns, keys: partitionSort + orderKeys, count: n)
+            let order = normalized.sortedIndices()
             let sorted = columns.map { $0.take(order) }
-            let samePartition = RowComparator(columns: sorted, keys: partitionSort)
-            let samePeers = RowComparator(columns: sorted, keys: orderKeys.map { SortKey(column: $0.column, descending: $0.descending, nullsFirst: $0.nullsFirst) })
+            let partitionPart = 0..<partitionSort.count
+            let orderPart = partitionSort.count..<(partitionSort.count + orderKeys.count)
             // Partition number of each sorted row, and where each row's peer group ends.
             var partition = [Int32](repeating: 0, count: n)
             var partitionStart = [Int](repeating: 0, count: n)
@@ -83,13 +83,14 @@ public final class Window: ExecutionNode {
             var p: Int32 = 0
             var start = 0
             for i in 0..<n {
-                if i > 0 && samePartition.compare(i - 1, i) != 0 { p += 1; start = i }
+                if i > 0 && !normalized.equal(Int(order[i - 1]), Int(order[i]), keys: partitionPart) { p += 1; start = i }
                 partition[i] = p
                 partitionStart[i] = start
             }
             var i = n - 1
             while i >= 0 {
-                let isLast = i == n - 1 || partition[i + 1] != partition[i] || samePeers.compare(i, i + 1) != 0
+                let isLast = i == n - 1 || partition[i + 1] != partition[i]
+                    || !normalized.equal(Int(order[i]), Int(order[i + 1]), keys: orderPart)
                 peerEnd[i] = isLast ? i + 1 : peerEnd[i + 1]
                 i -= 1
             }

@@ -1,0 +1,161 @@
+import Columns
+import Operators
+import Testing
+
+/// Each operator against a plain twin written over `Value`s, on seeded random tables with
+/// nulls, NaN, -0.0, repeated keys, and plain and dictionary strings, with 1, 2 and 7 threads.
+@Suite struct OperatorTwinTests {
+    struct Generator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+    }
+
+    /// Columns: k1 Int64 (few values, nulls), k2 String (dictionary, nulls), k3 Float64 (NaN,
+    /// -0.0, nulls), k4 String (plain), v Int64, d Date; split into batches of `batchRows`.
+    static func table(rows: Int, seed: UInt64, batchRows: Int = 97) -> Table {
+        var g = Generator(state: seed)
+        let words = ["oslo", "lima", "", "rome", "Zürich", "a"]
+        var k1: [Int64?] = [], k2: [Int32?] = [], k3: [Double?] = [], k4: [String?] = [], v: [Int64?] = [], d: [Int32?] = []
+        for _ in 0..<rows {
+            k1.append(g.below(7) == 0 ? nil : Int64(g.below(5)) - 2)
+            k2.append(g.below(9) == 0 ? nil : Int32(g.below(words.count)))
+            let floats: [Double] = [.nan, -0.0, 0.0, 1.5, -2.25, .infinity]
+            k3.append(g.below(8) == 0 ? nil : floats[g.below(floats.count)])
+            k4.append(g.below(10) == 0 ? nil : words[g.below(words.count)] + String(g.below(3)))
+            v.append(g.below(11) == 0 ? nil : Int64(g.below(1000)) - 500)
+            d.append(g.below(12) == 0 ? nil : Int32(g.below(40)) - 20)
+        }
+        let schema = try! Schema([Field("k1", .int64), Field("k2", .string), Field("k3", .float64), Field("k4", .string),
+                                  Field("v", .int64), Field("d", .date)])
+        let columns = [Column.int64(k1), Column.dictionary(k2, values: words), Column.float64(k3), Column.string(k4),
+                       Column.int64(v), Column.date(d)]
+        var batches: [Batch] = []
+        var start = 0
+        while start < rows {
+            let end = min(rows, start + batchRows)
+            batches.append(try! Batch(schema: schema, columns: columns.map { $0.slice(start..<end) }))
+            start = end
+        }
+        return Table(schema: schema, batches: batches)
+    }
+
+    static func rows(_ table: Table) -> [[Value]] {
+        let columns = table.columns
+        return (0..<table.rowCount).map { r in columns.map { $0.value(at: r) } }
+    }
+
+    /// SQL order of two values: nulls by `nullsFirst`, then `Value.compare` (NaN above all,
+    /// -0.0 = 0.0).
+    static func order(_ a: Value, _ b: Value, descending: Bool, nullsFirst: Bool) -> Int {
+        switch (a.isNull, b.isNull) {
+        case (true, true): return 0
+        case (true, false): return nullsFirst ? -1 : 1
+        case (false, true): return nullsFirst ? 1 : -1
+        default:
+            var c = Value.compare(a, b)!
+            if case .float64(let x) = a, case .float64(let y) = b, x == 0, y == 0 { c = 0 }
+            return descending ? -c : c
+        }
+    }
+
+    @Test(arguments: [1, 2, 7])
+    func sortMatchesAStableReferenceSort(threads: Int) throws {
+        let table = Self.table(rows: 1500, seed: 11)
+        let keys = [SortKey(column: 1, descending: true), SortKey(column: 2, nullsFirst: true), SortKey(column: 3),
+                    SortKey(column: 0, descending: true, nullsFirst: false)]
+        let sorted = try Sort(TableScan(table, name: "t"), keys: keys).collect(ExecutionContext(threads: threads))
+        let input = Self.rows(table)
+        let expected = input.indices.sorted { a, b in
+            for key in keys {
+                let c = Self.order(input[a][key.column], input[b][key.column], descending: key.descending, nullsFirst: key.nullsFirst)
+                if c != 0 { return c < 0 }
+            }
+            return a < b
+        }.map { input[$0] }
+        #expect(Self.rows(sorted) == expected)
+        let top = try Sort(TableScan(table, name: "t"), keys: keys, limit: 37).collect(ExecutionContext(threads: threads))
+        #expect(Self.rows(top) == Array(expected.prefix(37)))
+    }
+
+    /// A canonical text of a value for grouping in the twin: NaN one key, -0.0 as 0.0.
+    static func groupKey(_ v: Value) -> String {
+        if case .float64(let x) = v { return x.isNaN ? "f:nan" : "f:\(x == 0 ? 0 : x)" }
+        return "\(v)|\(v.isNull ? "null" : "")"
+    }
+
+    @Test(arguments: [1, 2, 7])
+    func aggregateMatchesADictionaryTwin(threads: Int) throws {
+        let table = Self.table(rows: 2000, seed: 5)
+        func call(_ kind: AggregateKind, _ arguments: [Int], _ types: [DataType]) throws -> AggregateCall {
+            try AggregateCall.resolve(kind, arguments: arguments, types: types, text: kind.rawValue).get()
+        }
+        let calls = [try call(.countStar, [], []), try call(.count, [4], [.int64]), try call(.sum, [4], [.int64]),
+                     try call(.min, [3], [.string]), try call(.max, [5], [.date]), try call(.first, [4], [.int64]),
+                     try call(.last, [3], [.string])]
+        let node = try HashAggregate(TableScan(table, name: "t"), keys: [0, 1, 2], aggregates: calls,
+                                     names: ["k1", "k2", "k3", "n", "c", "s", "mn", "mx", "f", "l"])
+        let result = Self.rows(try node.collect(ExecutionContext(threads: threads)))
+        // The twin.
+        var groups: [String: (key: [Value], rows: [[Value]])] = [:]
+        var firstSeen: [String] = []
+        for row in Self.rows(table) {
+            let k = row[0...2].map(Self.groupKey).joined(separator: ";")
+            if groups[k] == nil { groups[k] = (Array(row[0...2]), []); firstSeen.append(k) }
+            groups[k]!.rows.append(row)
+        }
+        var expected: [String: [Value]] = [:]
+        for (k, group) in groups {
+            let v = group.rows.map { $0[4] }.filter { !$0.isNull }
+            let s = group.rows.map { $0[3] }.filter { !$0.isNull }
+            let d = group.rows.map { $0[5] }.filter { !$0.isNull }
+            let sum: Value = v.isEmpty ? .null : .int64(v.reduce(Int64(0)) { if case .int64(let x) = $1 { return $0 + x }; return $0 })
+            let mn = s.min { Value.compare($0, $1)! < 0 } ?? .null
+            let mx = d.max { Value.compare($0, $1)! < 0 } ?? .null
+            expected[k] = [.int64(Int64(group.rows.count)), .int64(Int64(v.count)), sum, mn, mx, group.rows.first![4], group.rows.last![3]]
+        }
+        #expect(result.count == groups.count)
+        for row in result {
+            let k = row[0...2].map(Self.groupKey).joined(separator: ";")
+            #expect(expected[k] != nil, "unexpected group \(row[0...2])")
+            if let e = expected[k] { #expect(Array(row[3...]) == e, "group \(row[0...2])") }
+        }
+    }
+
+    @Test(arguments: [JoinType.inner, .left, .right, .full, .semi, .anti])
+    func joinMatchesANestedLoopTwin(type: JoinType) throws {
+        let left = Self.table(rows: 300, seed: 3, batchRows: 41)
+        let right = Self.table(rows: 200, seed: 4, batchRows: 53)
+        // On k1 and k2 (nulls never match).
+        let node = try HashJoin(left: TableScan(left, name: "l"), right: TableScan(right, name: "r"), type: type,
+                                leftKeys: [0, 1], rightKeys: [0, 1], residual: nil)
+        let result = Self.rows(try node.collect(ExecutionContext(threads: 2)))
+        let l = Self.rows(left), r = Self.rows(right)
+        func matches(_ a: [Value], _ b: [Value]) -> Bool {
+            !a[0].isNull && !a[1].isNull && a[0] == b[0] && a[1] == b[1]
+        }
+        let nulls = [Value](repeating: .null, count: 6)
+        var expected: [[Value]] = []
+        for a in l {
+            let partners = r.filter { matches(a, $0) }
+            switch type {
+            case .semi: if !partners.isEmpty { expected.append(a) }
+            case .anti: if partners.isEmpty { expected.append(a) }
+            default:
+                expected += partners.map { a + $0 }
+                if partners.isEmpty && (type == .left || type == .full) { expected.append(a + nulls) }
+            }
+        }
+        if type == .right || type == .full {
+            for b in r where !l.contains(where: { matches($0, b) }) { expected.append(nulls + b) }
+        }
+        func text(_ rows: [[Value]]) -> [String] { rows.map { $0.map(\.description).joined(separator: "|") }.sorted() }
+        #expect(text(result) == text(expected))
+    }
+}
