@@ -36,11 +36,12 @@ public struct WindowFunction: Sendable {
 }
 
 /// Adds one column per window function, computed over partitions of rows ordered within
-/// them. Blocking (holds its whole input); emits rows ordered by partition keys, then order
-/// keys (ties in input order).
+/// them. Blocking (holds its whole input); emits each bucket's rows ordered by partition keys,
+/// then order keys (ties in input order).
 ///
-/// Phases: collect → sort by (partition keys, order keys) → find partition and peer
-/// boundaries → compute each function along the sorted rows → emit.
+/// Phases: collect → deal whole partitions into buckets → per bucket, in parallel: sort by
+/// (partition keys, order keys), find partition and peer boundaries, compute each function
+/// along the sorted rows → emit bucket by bucket.
 public final class Window: ExecutionNode {
     public let input: any ExecutionNode
     public let partitionKeys: [Int]
@@ -67,45 +68,68 @@ public final class Window: ExecutionNode {
     public func run(_ context: ExecutionContext, _ consume: @escaping Consumer) throws(BatonError) {
         let table = try input.collect(context)
         metrics.held(table.byteCount)
-        let output = try metrics.timed { () throws(BatonError) -> [Column] in
-            let columns = table.columns
-            let n = table.rowCount
-            let partitionSort = partitionKeys.map { SortKey(column: $0) }
-            let normalized = NormalizedKeys(columns: columns, keys: partitionSort + orderKeys, count: n)
-            let order = normalized.sortedIndices()
-            let sorted = columns.map { $0.take(order) }
-            let partitionPart = 0..<partitionSort.count
-            let orderPart = partitionSort.count..<(partitionSort.count + orderKeys.count)
-            // Partition number of each sorted row, and where each row's peer group ends.
-            var partition = [Int32](repeating: 0, count: n)
-            var partitionStart = [Int](repeating: 0, count: n)
-            var peerEnd = [Int](repeating: 0, count: n)
-            var p: Int32 = 0
-            var start = 0
-            for i in 0..<n {
-                if i > 0 && !normalized.equal(Int(order[i - 1]), Int(order[i]), keys: partitionPart) { p += 1; start = i }
-                partition[i] = p
-                partitionStart[i] = start
-            }
-            var i = n - 1
-            while i >= 0 {
-                let isLast = i == n - 1 || partition[i + 1] != partition[i]
-                    || !normalized.equal(Int(order[i]), Int(order[i + 1]), keys: orderPart)
-                peerEnd[i] = isLast ? i + 1 : peerEnd[i + 1]
-                i -= 1
-            }
-            var results: [Column] = []
-            for function in functions {
-                results.append(try compute(function, sorted, partition, partitionStart, peerEnd))
-            }
-            return sorted + results
+        let columns = table.columns
+        let n = table.rowCount
+        // Whole partitions go to one of a fixed number of buckets (by partition number, so the
+        // same rows share a bucket whatever the thread count); buckets run in parallel.
+        let bucketCount = partitionKeys.isEmpty || n < 1 << 16 ? 1 : 16
+        var members = [[UInt32]](repeating: [], count: bucketCount)
+        if bucketCount == 1 {
+            members[0] = (0..<UInt32(n)).map { $0 }
+        } else {
+            let partitions = GroupTable(types: partitionKeys.map { columns[$0].type }, expected: 1024)
+            let ids = metrics.timed { partitions.insert(partitionKeys.map { columns[$0] }, count: n) }
+            for (row, id) in ids.enumerated() { members[Int(id) & (bucketCount - 1)].append(UInt32(row)) }
         }
+        let outputs = Locked<[Int: [Column]]>([:])
+        try context.parallel(bucketCount) { b throws(BatonError) in
+            let part = bucketCount == 1 ? columns : columns.map { $0.take(members[b]) }
+            let result = try metrics.timed { () throws(BatonError) -> [Column] in try process(part, count: members[b].count) }
+            outputs.withLock { $0[b] = result }
+        }
+        let byBucket = outputs.withLock { $0 }
         var index = 0
-        for batch in try Batch.split(schema: schema, columns: output) where batch.count > 0 {
-            metrics.produced(batch)
-            try consume(batch, MorselID([0, index]))
-            index += 1
+        for b in 0..<bucketCount {
+            for batch in try Batch.split(schema: schema, columns: byBucket[b]!) where batch.count > 0 {
+                metrics.produced(batch)
+                try consume(batch, MorselID([b, index]))
+                index += 1
+            }
         }
+    }
+
+    /// One bucket: sort by (partition keys, order keys), find partition and peer boundaries,
+    /// compute every function; returns the sorted rows with a column per function.
+    private func process(_ columns: [Column], count n: Int) throws(BatonError) -> [Column] {
+        let partitionSort = partitionKeys.map { SortKey(column: $0) }
+        let normalized = NormalizedKeys(columns: columns, keys: partitionSort + orderKeys, count: n)
+        let order = normalized.sortedIndices()
+        let sorted = columns.map { $0.take(order) }
+        let partitionPart = 0..<partitionSort.count
+        let orderPart = partitionSort.count..<(partitionSort.count + orderKeys.count)
+        // Partition number of each sorted row, and where each row's peer group ends.
+        var partition = [Int32](repeating: 0, count: n)
+        var partitionStart = [Int](repeating: 0, count: n)
+        var peerEnd = [Int](repeating: 0, count: n)
+        var p: Int32 = 0
+        var start = 0
+        for i in 0..<n {
+            if i > 0 && !normalized.equal(Int(order[i - 1]), Int(order[i]), keys: partitionPart) { p += 1; start = i }
+            partition[i] = p
+            partitionStart[i] = start
+        }
+        var i = n - 1
+        while i >= 0 {
+            let isLast = i == n - 1 || partition[i + 1] != partition[i]
+                || !normalized.equal(Int(order[i]), Int(order[i + 1]), keys: orderPart)
+            peerEnd[i] = isLast ? i + 1 : peerEnd[i + 1]
+            i -= 1
+        }
+        var results: [Column] = []
+        for function in functions {
+            results.append(try compute(function, sorted, partition, partitionStart, peerEnd))
+        }
+        return sorted + results
     }
 
     private func compute(_ function: WindowFunction, _ sorted: [Column], _ partition: [Int32], _ partitionStart: [Int],

@@ -159,3 +159,54 @@ import Testing
         #expect(text(result) == text(expected))
     }
 }
+
+extension OperatorTwinTests {
+    /// Enough rows (70,000) that partitions are dealt into parallel buckets.
+    @Test(arguments: [1, 2, 7])
+    func windowMatchesAPerPartitionTwin(threads: Int) throws {
+        let table = Self.table(rows: 70_000, seed: 9, batchRows: 4096)
+        let sum = try AggregateCall.resolve(.sum, arguments: [4], types: [.int64], text: "sum(v)").get()
+        let functions = [WindowFunction(kind: .rowNumber, frame: .runningWithPeers, text: "row_number()"),
+                         WindowFunction(kind: .rank, frame: .runningWithPeers, text: "rank()"),
+                         WindowFunction(kind: .aggregate(sum), frame: .runningWithPeers, text: "sum(v)")]
+        let node = try Window(TableScan(table, name: "t"), partitionKeys: [0, 1], orderKeys: [SortKey(column: 4, descending: true)],
+                              functions: functions, names: ["rn", "rk", "running"])
+        let result = Self.rows(try node.collect(ExecutionContext(threads: threads)))
+        var partitions: [String: [[Value]]] = [:]
+        for row in Self.rows(table) {
+            let key: String = Self.groupKey(row[0]) + ";" + Self.groupKey(row[1])
+            partitions[key, default: []].append(row)
+        }
+        var expected: [[Value]] = []
+        for rows in partitions.values {
+            let positions: [Int] = rows.indices.sorted { (a: Int, b: Int) -> Bool in
+                let c = Self.order(rows[a][4], rows[b][4], descending: true, nullsFirst: false)
+                return c != 0 ? c < 0 : a < b
+            }
+            let sorted: [[Value]] = positions.map { rows[$0] }
+            var running: Int64 = 0
+            var seen = false
+            var start = 0
+            while start < sorted.count {
+                // Peers (equal v) share rank and running sum: the frame runs to the last peer.
+                var end = start
+                while end < sorted.count && sorted[end][4] == sorted[start][4] { end += 1 }
+                for peer in sorted[start..<end] {
+                    if case .int64(let x) = peer[4] {
+                        running += x
+                        seen = true
+                    }
+                }
+                let total: Value = seen ? Value.int64(running) : Value.null
+                for i in start..<end {
+                    let extra: [Value] = [Value.int64(Int64(i + 1)), Value.int64(Int64(start + 1)), total]
+                    expected.append(sorted[i] + extra)
+                }
+                start = end
+            }
+        }
+        let got: [String] = result.map { $0.map(\.description).joined(separator: "|") }.sorted()
+        let want: [String] = expected.map { $0.map(\.description).joined(separator: "|") }.sorted()
+        #expect(got == want)
+    }
+}
