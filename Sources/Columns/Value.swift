@@ -75,6 +75,7 @@ public enum Value: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    @inlinable
     public static func compareFloats(_ x: Double, _ y: Double) -> Int {
         if x.isNaN || y.isNaN { return x.isNaN ? (y.isNaN ? 0 : 1) : -1 }
         return x < y ? -1 : (x == y ? 0 : 1)

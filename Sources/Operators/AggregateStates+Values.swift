@@ -120,10 +120,36 @@ final class ExtremeState: AggregateState {
     func update(groups: [Int32], arguments: [Column]) {
         let column = arguments[0]
         let validity = column.validity
-        let sign = keepsMaximum ? 1 : -1
-        for (i, g32) in groups.enumerated() where validity?[i] ?? true {
-            let g = Int(g32)
-            if !store.present[g] || store.compare(column, i, g) * sign > 0 { store.store(column, i, g) }
+        switch column.storage {
+        case .int64(let v): Self.fold(v, groups, validity, &store.ints, &store.present, keepsMaximum) { $0 < $1 }
+        case .int32(let v): Self.fold(v, groups, validity, &store.dates, &store.present, keepsMaximum) { $0 < $1 }
+        case .float64(let v):
+            Self.fold(v, groups, validity, &store.floats, &store.present, keepsMaximum) { Value.compareFloats($0, $1) < 0 }
+        default:
+            let sign = keepsMaximum ? 1 : -1
+            for (i, g32) in groups.enumerated() where validity?[i] ?? true {
+                let g = Int(g32)
+                if !store.present[g] || store.compare(column, i, g) * sign > 0 { store.store(column, i, g) }
+            }
+        }
+    }
+
+    /// The typed loop for fixed-width values: one pass, no per-row dispatch.
+    private static func fold<T>(_ values: [T], _ groups: [Int32], _ validity: Bitmap?, _ best: inout [T], _ present: inout [Bool],
+                                _ keepsMaximum: Bool, _ less: (T, T) -> Bool) {
+        values.withUnsafeBufferPointer { v in
+            best.withUnsafeMutableBufferPointer { b in
+                present.withUnsafeMutableBufferPointer { p in
+                    for (i, g32) in groups.enumerated() where validity?[i] ?? true {
+                        let g = Int(g32)
+                        let x = v[i]
+                        if !p[g] || (keepsMaximum ? less(b[g], x) : less(x, b[g])) {
+                            b[g] = x
+                            p[g] = true
+                        }
+                    }
+                }
+            }
         }
     }
     func merge(_ other: any AggregateState, from: [Int32], to: [Int32]) {
@@ -168,16 +194,21 @@ final class PositionalState: AggregateState {
     func finish(count: Int) -> Column { store.column(count: count) }
 }
 
-/// median and quantiles: every value of a group is kept (in input order), then sorted once.
-/// Continuous quantiles interpolate between the two nearest values (numbers only); discrete
-/// ones return the value at index ⌈q·n⌉ − 1, as DuckDB does.
+/// median and quantiles: every value is kept (with its group, in flat arrays), then each
+/// group's values are sorted once. Continuous quantiles interpolate between the two nearest
+/// values (numbers only); discrete ones return the value at index ⌈q·n⌉ − 1, as DuckDB does.
 final class QuantileState: AggregateState {
     let type: DataType
     let fraction: Double
     let continuous: Bool
-    var ints: [[Int64]] = []
-    var floats: [[Double]] = []
-    var strings: [[[UInt8]]] = []
+    private var groupCount = 0
+    private var owners: [Int32] = []
+    private var ints: [Int64] = []
+    private var floats: [Double] = []
+    private var strings: [[UInt8]] = []
+    /// After `seal`: value indices grouped by owner (stable), and where each group starts.
+    private var order: [Int32] = []
+    private var starts: [Int] = []
 
     init(_ type: DataType, fraction: Double, continuous: Bool) {
         self.type = type
@@ -185,38 +216,86 @@ final class QuantileState: AggregateState {
         self.continuous = continuous
     }
 
-    func grow(to groups: Int) {
-        switch type {
-        case .float64: if floats.count < groups { floats += repeatElement([], count: groups - floats.count) }
-        case .string: if strings.count < groups { strings += repeatElement([], count: groups - strings.count) }
-        default: if ints.count < groups { ints += repeatElement([], count: groups - ints.count) }
-        }
-    }
+    func grow(to groups: Int) { groupCount = max(groupCount, groups) }
 
     func update(groups: [Int32], arguments: [Column]) {
         let column = arguments[0]
         let validity = column.validity
         switch column.storage {
-        case .int64(let v): for (i, g) in groups.enumerated() where validity?[i] ?? true { ints[Int(g)].append(v[i]) }
-        case .int32(let v): for (i, g) in groups.enumerated() where validity?[i] ?? true { ints[Int(g)].append(Int64(v[i])) }
-        case .float64(let v): for (i, g) in groups.enumerated() where validity?[i] ?? true { floats[Int(g)].append(v[i]) }
+        case .int64(let v):
+            for (i, g) in groups.enumerated() where validity?[i] ?? true { owners.append(g); ints.append(v[i]) }
+        case .int32(let v):
+            for (i, g) in groups.enumerated() where validity?[i] ?? true { owners.append(g); ints.append(Int64(v[i])) }
+        case .float64(let v):
+            var owners = self.owners, values = floats
+            self.owners = []
+            floats = []
+            for (i, g) in groups.enumerated() where validity?[i] ?? true {
+                owners.append(g)
+                values.append(v[i])
+            }
+            self.owners = owners
+            floats = values
         case .string, .dictionary:
             for (i, g) in groups.enumerated() where validity?[i] ?? true {
-                strings[Int(g)].append(withStringBytes(column, i) { Array($0) })
+                owners.append(g)
+                strings.append(withStringBytes(column, i) { Array($0) })
             }
         case .bool: preconditionFailure()
         }
     }
 
+    /// Groups the values by owner (a counting sort), once the state takes no more rows.
+    func seal() {
+        starts = [Int](repeating: 0, count: groupCount + 1)
+        for g in owners { starts[Int(g) + 1] += 1 }
+        for g in 0..<groupCount { starts[g + 1] += starts[g] }
+        var next = starts
+        order = [Int32](repeating: 0, count: owners.count)
+        for (k, g) in owners.enumerated() {
+            order[next[Int(g)]] = Int32(k)
+            next[Int(g)] += 1
+        }
+    }
+
     func merge(_ other: any AggregateState, from: [Int32], to: [Int32]) {
         let o = other as! QuantileState
-        for (f, t) in zip(from.map(Int.init), to.map(Int.init)) {
-            switch type {
-            case .float64: floats[t] += o.floats[f]
-            case .string: strings[t] += o.strings[f]
-            default: ints[t] += o.ints[f]
+        let (starts, order) = (o.starts, o.order)
+        // Local arrays (moved out and back) keep the loop free of property accesses.
+        var owners = self.owners
+        self.owners = []
+        switch type {
+        case .float64:
+            let source = o.floats
+            var values = floats
+            floats = []
+            for (f, t) in zip(from, to) {
+                for k in starts[Int(f)]..<starts[Int(f) + 1] {
+                    owners.append(t)
+                    values.append(source[Int(order[k])])
+                }
             }
+            floats = values
+        case .string:
+            for (f, t) in zip(from, to) {
+                for k in starts[Int(f)]..<starts[Int(f) + 1] {
+                    owners.append(t)
+                    strings.append(o.strings[Int(order[k])])
+                }
+            }
+        default:
+            let source = o.ints
+            var values = ints
+            ints = []
+            for (f, t) in zip(from, to) {
+                for k in starts[Int(f)]..<starts[Int(f) + 1] {
+                    owners.append(t)
+                    values.append(source[Int(order[k])])
+                }
+            }
+            ints = values
         }
+        self.owners = owners
     }
 
     /// (lower index, upper index, fraction between them) for n sorted values.
@@ -231,31 +310,45 @@ final class QuantileState: AggregateState {
     }
 
     func finish(count: Int) -> Column {
+        grow(to: count)
+        seal()
         var valid = [Bool](repeating: false, count: count)
+        let order = self.order, starts = self.starts
+        func members(_ g: Int) -> ArraySlice<Int32> { order[starts[g]..<starts[g + 1]] }
         switch type {
         case .float64:
+            let all = floats
+            var scratch: [Double] = []
             let values = (0..<count).map { g -> Double in
-                guard !floats[g].isEmpty else { return 0 }
+                let m = members(g)
+                guard !m.isEmpty else { return 0 }
                 valid[g] = true
-                let sorted = floats[g].sorted { Value.compareFloats($0, $1) < 0 }
-                let (lo, hi, t) = position(sorted.count)
-                return lo == hi ? sorted[lo] : sorted[lo] + (sorted[hi] - sorted[lo]) * t
+                scratch.removeAll(keepingCapacity: true)
+                for k in m { scratch.append(all[Int(k)]) }
+                scratch.sort { a, b in a < b || (b.isNaN && !a.isNaN) }
+                let (lo, hi, t) = position(scratch.count)
+                return lo == hi ? scratch[lo] : scratch[lo] + (scratch[hi] - scratch[lo]) * t
             }
             return Column(.float64, .float64(values), validity: Bitmap(valid))
         case .string:
             let values = (0..<count).map { g -> String in
-                guard !strings[g].isEmpty else { return "" }
+                let m = members(g)
+                guard !m.isEmpty else { return "" }
                 valid[g] = true
-                let sorted = strings[g].sorted { a, b in a.withUnsafeBytes { x in b.withUnsafeBytes { y in compareBytes(x, y) < 0 } } }
+                let sorted = m.map { strings[Int($0)] }.sorted { a, b in
+                    a.withUnsafeBytes { x in b.withUnsafeBytes { y in compareBytes(x, y) < 0 } }
+                }
                 return String(decoding: sorted[position(sorted.count).0], as: UTF8.self)
             }
             return Column(.string, .string(StringArray(values)), validity: Bitmap(valid))
         default:
             var picked = [Int64](repeating: 0, count: count)
             var interpolated = [Double](repeating: 0, count: count)
-            for g in 0..<count where !ints[g].isEmpty {
+            for g in 0..<count {
+                let m = members(g)
+                guard !m.isEmpty else { continue }
                 valid[g] = true
-                let sorted = ints[g].sorted()
+                let sorted = m.map { ints[Int($0)] }.sorted()
                 let (lo, hi, t) = position(sorted.count)
                 picked[g] = sorted[lo]
                 interpolated[g] = lo == hi ? Double(sorted[lo]) : Double(sorted[lo]) + Double(sorted[hi] - sorted[lo]) * t

@@ -11,6 +11,13 @@ protocol AggregateState: AnyObject {
     /// Folds `other`'s group `from[i]` into this state's group `to[i]`, for every `i`.
     func merge(_ other: any AggregateState, from: [Int32], to: [Int32]) throws(BatonError)
     func finish(count: Int) -> Column
+    /// Called once a partial takes no more rows, before other states merge it (concurrently,
+    /// read-only): a chance to index what it holds.
+    func seal()
+}
+
+extension AggregateState {
+    func seal() {}
 }
 
 /// count(*) and count(x).
@@ -226,13 +233,20 @@ final class MomentState: AggregateState {
     }
     func update(groups: [Int32], arguments: [Column]) {
         let validity = arguments[0].validity
-        forEachDouble(arguments[0]) { i, x in
-            guard validity?[i] ?? true else { return }
-            let g = Int(groups[i])
-            n[g] += 1
-            let d = x - mean[g]
-            mean[g] += d / n[g]
-            m2[g] += d * (x - mean[g])
+        let xs = doubles(arguments[0])
+        n.withUnsafeMutableBufferPointer { n in
+            mean.withUnsafeMutableBufferPointer { mean in
+                m2.withUnsafeMutableBufferPointer { m2 in
+                    for (i, g32) in groups.enumerated() where validity?[i] ?? true {
+                        let g = Int(g32)
+                        let x = xs[i]
+                        n[g] += 1
+                        let d = x - mean[g]
+                        mean[g] += d / n[g]
+                        m2[g] += d * (x - mean[g])
+                    }
+                }
+            }
         }
     }
     func merge(_ other: any AggregateState, from: [Int32], to: [Int32]) {
@@ -273,17 +287,29 @@ final class CorrelationState: AggregateState {
     func update(groups: [Int32], arguments: [Column]) {
         let ys = doubles(arguments[0]), xs = doubles(arguments[1])
         let vy = arguments[0].validity, vx = arguments[1].validity
-        for i in groups.indices where (vy?[i] ?? true) && (vx?[i] ?? true) {
-            let g = Int(groups[i])
-            let y = ys[i], x = xs[i]
-            n[g] += 1
-            let dx = x - meanX[g]
-            meanX[g] += dx / n[g]
-            let dy = y - meanY[g]
-            meanY[g] += dy / n[g]
-            m2x[g] += dx * (x - meanX[g])
-            m2y[g] += dy * (y - meanY[g])
-            cxy[g] += dx * (y - meanY[g])
+        n.withUnsafeMutableBufferPointer { n in
+        meanX.withUnsafeMutableBufferPointer { meanX in
+        meanY.withUnsafeMutableBufferPointer { meanY in
+        m2x.withUnsafeMutableBufferPointer { m2x in
+        m2y.withUnsafeMutableBufferPointer { m2y in
+        cxy.withUnsafeMutableBufferPointer { cxy in
+            for i in groups.indices where (vy?[i] ?? true) && (vx?[i] ?? true) {
+                let g = Int(groups[i])
+                let y = ys[i], x = xs[i]
+                n[g] += 1
+                let dx = x - meanX[g]
+                meanX[g] += dx / n[g]
+                let dy = y - meanY[g]
+                meanY[g] += dy / n[g]
+                m2x[g] += dx * (x - meanX[g])
+                m2y[g] += dy * (y - meanY[g])
+                cxy[g] += dx * (y - meanY[g])
+            }
+        }
+        }
+        }
+        }
+        }
         }
     }
     func merge(_ other: any AggregateState, from: [Int32], to: [Int32]) {

@@ -69,6 +69,7 @@ public final class HashAggregate: ExecutionNode {
             }
             try metrics.timed { () throws(BatonError) in try partial.add(batch, keys: keys, aggregates: aggregates) }
         }
+        for partial in partials.withLock({ $0 }).values { for state in partial.states { state.seal() } }
         let held = partials.withLock { $0 }.values.reduce(0) { $0 + $1.table.byteCount }
         metrics.held(held)
         let ordered = partials.withLock { $0 }.sorted { $0.key.lexicographicallyPrecedes($1.key) }.map(\.value)
