@@ -57,21 +57,50 @@ struct QueryCommand: ParsableCommand {
                 try sink.flushNow()
                 return
             }
-            var writer: TextWriter?
-            let plan = try engine.run(sql) { batch throws(BatonError) in
-                if writer == nil {
-                    writer = TextWriter(chosen == .jsonl ? .jsonl : .csv, schema: batch.schema, sink: Output.standardOutput(),
-                                        csv: try csvOutput.writeOptions())
-                }
-                try writer!.write(batch)
-            }
-            if writer == nil {
-                writer = TextWriter(chosen == .jsonl ? .jsonl : .csv, schema: plan.schema, sink: Output.standardOutput(),
-                                    csv: try csvOutput.writeOptions())
-            }
-            try writer!.finish()
+            let table = try engine.run(sql)
+            try writeText(table, format: chosen == .jsonl ? .jsonl : .csv, options: try csvOutput.writeOptions(), threads: threads)
         }
     }
+
+    /// Formats the result on every thread, a few batches at a time, and writes the pieces in
+    /// order: for large results the text conversion, not the query, is often the long part.
+    private func writeText(_ table: Table, format: TextFormat, options: CSVWriteOptions, threads: Int) throws(BatonError) {
+        var out = Output.standardOutput()
+        let batches = table.batches
+        if batches.isEmpty {
+            var writer = TextWriter(format, schema: table.schema, sink: out, csv: options)
+            try writer.finish()
+            return
+        }
+        let round = max(4, threads * 2)
+        var start = 0
+        while start < batches.count {
+            let end = min(batches.count, start + round)
+            let pieces = parallelMap(end - start, threads: threads) { k -> [UInt8] in
+                let collected = Collected()
+                var piece = options
+                piece.header = options.header && start + k == 0
+                var writer = TextWriter(format, schema: table.schema, sink: TextSink(flushThreshold: 1 << 16) { collected.append($0) },
+                                        csv: piece)
+                // The sink above cannot fail, so neither can these.
+                try? writer.write(batches[start + k])
+                try? writer.finish()
+                return collected.bytes
+            }
+            for piece in pieces {
+                piece.withUnsafeBytes { out.bytes($0) }
+                try out.flushIfFull()
+            }
+            start = end
+        }
+        try out.flushNow()
+    }
+}
+
+/// Bytes gathered from a `TextSink`'s flushes.
+private final class Collected: @unchecked Sendable {
+    var bytes: [UInt8] = []
+    func append(_ raw: UnsafeRawBufferPointer) { bytes.append(contentsOf: raw) }
 }
 
 struct ExplainCommand: ParsableCommand {

@@ -72,8 +72,8 @@ final class CSVScan: ExecutionNode, @unchecked Sendable {
         // `perMorsel`, each group a major morsel for one task: blocking operators then keep one
         // partial per group rather than per range. Both numbers are fixed, not per thread, so
         // the morsels — and the results — are the same with any thread count.
-        let perMorsel = 4
-        let perRound = 16
+        let perMorsel = 8
+        let perRound = 32
         var pending: [Batch] = []
         var next = 0
         let planned = schema
