@@ -156,6 +156,44 @@ final class GroupTable {
         for i in 0..<n { hashes[i] = GroupTable.finish(hashes[i] ^ rowWords[i * w + nullWord]) }
     }
 
+    /// The hash `insert` would give each row's key, computed from the values alone (nothing is
+    /// interned): how rows are routed to partitions before any table sees them.
+    static func contentHashes(_ keys: [Column], count n: Int) -> [UInt64] {
+        var hashes = [UInt64](repeating: 0x243F_6A88_85A3_08D3, count: n)
+        var nulls = [UInt64](repeating: 0, count: n)
+        var parts = [UInt64](repeating: 0, count: n)
+        for (k, column) in keys.enumerated() {
+            switch column.storage {
+            case .int64(let v): for i in 0..<n { parts[i] = UInt64(bitPattern: v[i]) }
+            case .int32(let v): for i in 0..<n { parts[i] = UInt64(bitPattern: Int64(v[i])) }
+            case .float64(let v):
+                for i in 0..<n {
+                    let d = v[i]
+                    parts[i] = d.isNaN ? Double.nan.bitPattern : (d == 0 ? 0 : d.bitPattern)
+                }
+            case .bool(let bits): for i in 0..<n { parts[i] = bits[i] ? 1 : 0 }
+            case .string(let strings):
+                for i in 0..<n { parts[i] = strings.withBytes(at: i) { ByteHashTable.hash($0) } }
+            case .dictionary(let codes, let values):
+                var byCode = [UInt64?](repeating: nil, count: values.count)
+                for i in 0..<n {
+                    let code = Int(codes[i])
+                    if byCode[code] == nil { byCode[code] = values.withBytes(at: code) { ByteHashTable.hash($0) } }
+                    parts[i] = byCode[code]!
+                }
+            }
+            if let validity = column.validity {
+                for i in 0..<n where !validity[i] {
+                    parts[i] = 0x5555_5555_5555_5555
+                    nulls[i] |= UInt64(1) << UInt64(k)
+                }
+            }
+            for i in 0..<n { hashes[i] = mix(hashes[i] ^ parts[i]) }
+        }
+        for i in 0..<n { hashes[i] = finish(hashes[i] ^ nulls[i]) }
+        return hashes
+    }
+
     private func lookup(_ k: Int, _ pool: ByteHashTable, _ value: UnsafeRawBufferPointer, adding: Bool) -> Int32? {
         if !adding { return pool.find(value) }
         let hash = ByteHashTable.hash(value)

@@ -36,11 +36,26 @@ public final class HashAggregate: ExecutionNode {
         schema = try Schema(zip(names, types).map { Field($0, $1) }, allowingDuplicates: true)
     }
 
+    /// Partition bits when keys are many: 32 partitions merged in parallel.
+    static let manyPartitionBits = 5
+
     /// The groups and states of one major morsel. Touched by one task at a time (see
     /// `MorselID`), then only read.
+    ///
+    /// Pre-aggregating pays when keys repeat. When they hardly do (nine rows in ten a new key
+    /// once 32,768 rows are in), the rest of the morsel's rows are kept as they are, routed to
+    /// their hash partitions, and aggregated once, in the partition merge — instead of once
+    /// here and again there. The switch depends on the data only, so it is the same for any
+    /// thread count.
     final class Partial: @unchecked Sendable {
         let table: GroupTable
         let states: [any AggregateState]
+        private(set) var rowsSeen = 0
+        private(set) var raw = false
+        /// Raw rows, batch by batch: key columns, then every aggregate's argument columns.
+        private(set) var rawColumns: [[Column]] = []
+        /// Per raw batch, per partition: its rows in that partition.
+        private(set) var rawRoutes: [[[UInt32]]] = []
 
         init(keyTypes: [DataType], aggregates: [AggregateCall]) {
             table = GroupTable(types: keyTypes, expected: 256)
@@ -49,12 +64,29 @@ public final class HashAggregate: ExecutionNode {
 
         func add(_ batch: Batch, keys: [Int], aggregates: [AggregateCall]) throws(BatonError) {
             let dense = batch.compacted()
-            let groups = table.insert(keys.map { dense.columns[$0] }, count: dense.count)
+            let keyColumns = keys.map { dense.columns[$0] }
+            if raw {
+                let hashes = GroupTable.contentHashes(keyColumns, count: dense.count)
+                var routes = [[UInt32]](repeating: [], count: 1 << HashAggregate.manyPartitionBits)
+                for (row, hash) in hashes.enumerated() {
+                    routes[Int(hash >> UInt64(64 - HashAggregate.manyPartitionBits))].append(UInt32(row))
+                }
+                rawColumns.append(keyColumns + aggregates.flatMap { call in call.arguments.map { dense.columns[$0] } })
+                rawRoutes.append(routes)
+                return
+            }
+            let groups = table.insert(keyColumns, count: dense.count)
             for (state, call) in zip(states, aggregates) {
                 state.grow(to: table.count)
                 try state.update(groups: groups, arguments: call.arguments.map { dense.columns[$0] })
             }
+            let before = rowsSeen
+            rowsSeen += dense.count
+            if !keys.isEmpty, before < 32_768, rowsSeen >= 32_768, table.count * 10 > rowsSeen * 9 { raw = true }
         }
+
+        var rawRows: Int { rawColumns.reduce(0) { $0 + ($1.first?.count ?? 0) } }
+        var byteCount: Int { table.byteCount + rawColumns.reduce(0) { $0 + $1.reduce(0) { $0 + $1.byteCount } } }
     }
 
     public func run(_ context: ExecutionContext, _ consume: @escaping Consumer) throws(BatonError) {
@@ -70,11 +102,11 @@ public final class HashAggregate: ExecutionNode {
             try metrics.timed { () throws(BatonError) in try partial.add(batch, keys: keys, aggregates: aggregates) }
         }
         for partial in partials.withLock({ $0 }).values { for state in partial.states { state.seal() } }
-        let held = partials.withLock { $0 }.values.reduce(0) { $0 + $1.table.byteCount }
+        let held = partials.withLock { $0 }.values.reduce(0) { $0 + $1.byteCount }
         metrics.held(held)
         let ordered = partials.withLock { $0 }.sorted { $0.key.lexicographicallyPrecedes($1.key) }.map(\.value)
-        let totalGroups = ordered.reduce(0) { $0 + $1.table.count }
-        let partitionBits = totalGroups > 1 << 16 ? 5 : 0
+        let totalGroups = ordered.reduce(0) { $0 + $1.table.count + $1.rawRows }
+        let partitionBits = totalGroups > 1 << 16 || ordered.contains(where: \.raw) ? Self.manyPartitionBits : 0
         let partitionCount = 1 << partitionBits
         // Phase 2: which groups of each partial go to which partition.
         let routes: [[[Int32]]] = ordered.map { partial in
@@ -91,11 +123,24 @@ public final class HashAggregate: ExecutionNode {
             let columns = try metrics.timed { () throws(BatonError) -> [Column] in
                 let table = GroupTable(types: keyTypes, expected: 1024)
                 let states = aggregates.map { $0.makeState() }
-                for (partial, route) in zip(ordered, routes) where !route[p].isEmpty {
-                    let targets = table.insert(from: partial.table, groups: route[p])
-                    for (state, source) in zip(states, partial.states) {
-                        state.grow(to: table.count)
-                        try state.merge(source, from: route[p], to: targets)
+                for (partial, route) in zip(ordered, routes) {
+                    if !route[p].isEmpty {
+                        let targets = table.insert(from: partial.table, groups: route[p])
+                        for (state, source) in zip(states, partial.states) {
+                            state.grow(to: table.count)
+                            try state.merge(source, from: route[p], to: targets)
+                        }
+                    }
+                    // Rows kept raw come after the pre-aggregated ones, as they did in the input.
+                    for (columns, routes) in zip(partial.rawColumns, partial.rawRoutes) where !routes[p].isEmpty {
+                        let picked = columns.map { $0.take(routes[p]) }
+                        let groups = table.insert(Array(picked[0..<keys.count]), count: routes[p].count)
+                        var next = keys.count
+                        for (state, call) in zip(states, aggregates) {
+                            state.grow(to: table.count)
+                            try state.update(groups: groups, arguments: Array(picked[next..<(next + call.arguments.count)]))
+                            next += call.arguments.count
+                        }
                     }
                 }
                 if keys.isEmpty && table.count == 0 && p == 0 {

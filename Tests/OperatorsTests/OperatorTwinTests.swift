@@ -1,5 +1,5 @@
 import Columns
-import Operators
+@testable import Operators
 import Testing
 
 /// Each operator against a plain twin written over `Value`s, on seeded random tables with
@@ -208,5 +208,78 @@ extension OperatorTwinTests {
         let got: [String] = result.map { $0.map(\.description).joined(separator: "|") }.sorted()
         let want: [String] = expected.map { $0.map(\.description).joined(separator: "|") }.sorted()
         #expect(got == want)
+    }
+}
+
+extension OperatorTwinTests {
+    /// Rows whose keys hardly repeat take the raw path (kept as rows, aggregated once in the
+    /// partition merge); the answers must match the twin's, whatever the thread count.
+    @Test(arguments: [1, 2, 7])
+    func aggregateOfNearlyUniqueKeys(threads: Int) throws {
+        var g = Generator(state: 77)
+        let n = 80_000
+        var ids: [Int64?] = [], names: [String?] = [], values: [Double?] = []
+        for i in 0..<n {
+            ids.append(g.below(50) == 0 ? nil : Int64(g.below(n * 4)))
+            names.append(i % 3 == 0 ? nil : "n\(g.below(3))")
+            values.append(g.below(20) == 0 ? nil : Double(g.below(1000)) / 8)
+        }
+        let schema = try Schema([Field("id", .int64), Field("name", .string), Field("v", .float64)])
+        let columns = [Column.int64(ids), Column.string(names), Column.float64(values)]
+        let split = stride(from: 0, to: n, by: 20_000).map { start in
+            try! Batch(schema: schema, columns: columns.map { $0.slice(start..<min(n, start + 20_000)) })
+        }
+        let table = Table(schema: schema, batches: split)
+        let sum = try AggregateCall.resolve(.sum, arguments: [2], types: [.float64], text: "sum(v)").get()
+        let count = try AggregateCall.resolve(.countStar, arguments: [], types: [], text: "count(*)").get()
+        let node = try HashAggregate(OneMorselScan(table), keys: [0, 1], aggregates: [sum, count], names: ["id", "name", "s", "n"])
+        let result = Self.rows(try node.collect(ExecutionContext(threads: threads)))
+        // The first two batches (40,000 rows, nearly all new keys) switch the morsel to raw rows.
+        #expect(try Self.partialWentRaw(node))
+        var expected: [String: (Double?, Int64)] = [:]
+        for i in 0..<n {
+            let key = "\(ids[i].map(String.init) ?? "NULL")|\(names[i] ?? "NULL")"
+            var entry = expected[key] ?? (nil, 0)
+            if let v = values[i] { entry.0 = (entry.0 ?? 0) + v }
+            entry.1 += 1
+            expected[key] = entry
+        }
+        #expect(result.count == expected.count)
+        for row in result {
+            let key = "\(row[0].isNull ? "NULL" : row[0].description)|\(row[1].isNull ? "NULL" : row[1].description)"
+            let want = expected[key]
+            #expect(want != nil)
+            #expect(row[2] == (want?.0.map { Value.float64($0) } ?? .null), "\(key)")
+            #expect(row[3] == .int64(want?.1 ?? -1), "\(key)")
+        }
+    }
+
+    static func partialWentRaw(_ node: HashAggregate) throws -> Bool {
+        let partial = HashAggregate.Partial(keyTypes: [.int64, .string], aggregates: node.aggregates)
+        let table = (node.input as! OneMorselScan).table
+        for batch in table.batches { try partial.add(batch, keys: node.keys, aggregates: node.aggregates) }
+        return partial.raw && partial.rawRows == 40_000
+    }
+
+    @Test func contentHashesEqualTheTablesHashes() {
+        let table = Self.table(rows: 3000, seed: 21, batchRows: 3000)
+        let keys = Array(table.batches[0].columns[0..<4])
+        let groups = GroupTable(types: keys.map(\.type))
+        let ids = groups.insert(keys, count: 3000)
+        let hashes = GroupTable.contentHashes(keys, count: 3000)
+        #expect(ids.indices.allSatisfy { groups.hash(of: Int(ids[$0])) == hashes[$0] })
+    }
+}
+
+/// Emits a table's batches as the parts of one major morsel, in order, from one task.
+final class OneMorselScan: ExecutionNode, @unchecked Sendable {
+    let table: Table
+    let metrics = OperatorMetrics()
+    var schema: Schema { table.schema }
+    var children: [any ExecutionNode] { [] }
+    var label: String { "OneMorselScan" }
+    init(_ table: Table) { self.table = table }
+    func run(_ context: ExecutionContext, _ consume: @escaping Consumer) throws(BatonError) {
+        for (k, batch) in table.batches.enumerated() { try consume(batch, MorselID([0, k])) }
     }
 }
