@@ -70,10 +70,12 @@ final class CSVScan: ExecutionNode, @unchecked Sendable {
         try reader.select(columns)
         // Batches (one per parsed range, about 1 MiB of text) are handed out in groups of
         // `perMorsel`, each group a major morsel for one task: blocking operators then keep one
-        // partial per group rather than per range. Both numbers are fixed, not per thread, so
-        // the morsels — and the results — are the same with any thread count.
-        let perMorsel = 8
-        let perRound = 32
+        // partial per group rather than per range (32 MiB of text: fewer, fuller partials are
+        // cheaper to merge and smaller in total). A round holds 128 MiB of text as batches, four
+        // morsels for the threads. Both numbers are fixed, not per thread, so the morsels — and
+        // the results — are the same with any thread count.
+        let perMorsel = 32
+        let perRound = 128
         var pending: [Batch] = []
         var next = 0
         let planned = schema
