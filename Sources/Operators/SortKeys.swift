@@ -85,6 +85,23 @@ struct NormalizedKeys {
         return true
     }
 
+    /// The words of keys `keys` (a range of key positions) for each row of `order`, row after
+    /// row, and how many words a row has: adjacent rows then compare with a sequential scan.
+    func words(of keys: Range<Int>, in order: [UInt32]) -> (words: [UInt64], width: Int) {
+        guard !keys.isEmpty else { return ([], 0) }
+        let lo = ranges[keys.lowerBound].lowerBound, hi = ranges[keys.upperBound - 1].upperBound
+        let w = hi - lo
+        var out = [UInt64](repeating: 0, count: order.count * w)
+        words.withUnsafeBufferPointer { source in
+            out.withUnsafeMutableBufferPointer { target in
+                for (i, row) in order.enumerated() {
+                    for k in 0..<w { target[i &* w &+ k] = source[Int(row) &* width &+ lo &+ k] }
+                }
+            }
+        }
+        return (out, w)
+    }
+
     /// Row indices in key order, ties in input order.
     func sortedIndices() -> [UInt32] {
         var order = (0..<UInt32(count)).map { $0 }

@@ -77,9 +77,21 @@ public final class Window: ExecutionNode {
         if bucketCount == 1 {
             members[0] = (0..<UInt32(n)).map { $0 }
         } else {
-            let partitions = GroupTable(types: partitionKeys.map { columns[$0].type }, expected: 1024)
-            let ids = metrics.timed { partitions.insert(partitionKeys.map { columns[$0] }, count: n) }
-            for (row, id) in ids.enumerated() { members[Int(id) & (bucketCount - 1)].append(UInt32(row)) }
+            // By the key's content hash, computed in slices on every thread.
+            let keyColumns = partitionKeys.map { columns[$0] }
+            let slice = 1 << 18
+            let hashes = Locked<[Int: [UInt64]]>([:])
+            try context.parallel((n + slice - 1) / slice) { k in
+                let range = (k * slice)..<min(n, (k + 1) * slice)
+                let part = GroupTable.contentHashes(keyColumns.map { $0.slice(range) }, count: range.count)
+                hashes.withLock { $0[k] = part }
+            }
+            let all = hashes.withLock { $0 }
+            for k in 0..<all.count {
+                for (offset, hash) in all[k]!.enumerated() {
+                    members[Int(hash >> 60) & (bucketCount - 1)].append(UInt32(k * slice + offset))
+                }
+            }
         }
         let outputs = Locked<[Int: [Column]]>([:])
         try context.parallel(bucketCount) { b throws(BatonError) in
@@ -111,17 +123,23 @@ public final class Window: ExecutionNode {
         var partition = [Int32](repeating: 0, count: n)
         var partitionStart = [Int](repeating: 0, count: n)
         var peerEnd = [Int](repeating: 0, count: n)
+        // Keys in sorted order, so boundaries are found by comparing neighbours in a scan.
+        let (partitionWords, pw) = normalized.words(of: partitionPart, in: order)
+        let (orderWords, ow) = normalized.words(of: orderPart, in: order)
+        func same(_ words: [UInt64], _ w: Int, _ a: Int, _ b: Int) -> Bool {
+            for k in 0..<w where words[a &* w &+ k] != words[b &* w &+ k] { return false }
+            return true
+        }
         var p: Int32 = 0
         var start = 0
         for i in 0..<n {
-            if i > 0 && !normalized.equal(Int(order[i - 1]), Int(order[i]), keys: partitionPart) { p += 1; start = i }
+            if i > 0 && !same(partitionWords, pw, i - 1, i) { p += 1; start = i }
             partition[i] = p
             partitionStart[i] = start
         }
         var i = n - 1
         while i >= 0 {
-            let isLast = i == n - 1 || partition[i + 1] != partition[i]
-                || !normalized.equal(Int(order[i]), Int(order[i + 1]), keys: orderPart)
+            let isLast = i == n - 1 || partition[i + 1] != partition[i] || !same(orderWords, ow, i, i + 1)
             peerEnd[i] = isLast ? i + 1 : peerEnd[i + 1]
             i -= 1
         }
