@@ -134,6 +134,24 @@ final class ExtremeState: AggregateState {
         }
     }
 
+    /// The typed merge for fixed-width values.
+    private static func combine<T>(_ values: [T], _ valuePresent: [Bool], _ from: [Int32], _ to: [Int32], _ best: inout [T],
+                                   _ present: inout [Bool], _ keepsMaximum: Bool, _ less: (T, T) -> Bool) {
+        best.withUnsafeMutableBufferPointer { b in
+            present.withUnsafeMutableBufferPointer { p in
+                for i in from.indices {
+                    let f = Int(from[i]), t = Int(to[i])
+                    guard valuePresent[f] else { continue }
+                    let x = values[f]
+                    if !p[t] || (keepsMaximum ? less(b[t], x) : less(x, b[t])) {
+                        b[t] = x
+                        p[t] = true
+                    }
+                }
+            }
+        }
+    }
+
     /// The typed loop for fixed-width values: one pass, no per-row dispatch.
     private static func fold<T>(_ values: [T], _ groups: [Int32], _ validity: Bitmap?, _ best: inout [T], _ present: inout [Bool],
                                 _ keepsMaximum: Bool, _ less: (T, T) -> Bool) {
@@ -154,6 +172,19 @@ final class ExtremeState: AggregateState {
     }
     func merge(_ other: any AggregateState, from: [Int32], to: [Int32]) {
         let o = (other as! ExtremeState).store
+        switch store.type {
+        case .int64, .timestamp:
+            Self.combine(o.ints, o.present, from, to, &store.ints, &store.present, keepsMaximum) { $0 < $1 }
+            return
+        case .date:
+            Self.combine(o.dates, o.present, from, to, &store.dates, &store.present, keepsMaximum) { $0 < $1 }
+            return
+        case .float64:
+            Self.combine(o.floats, o.present, from, to, &store.floats, &store.present, keepsMaximum) { Value.compareFloats($0, $1) < 0 }
+            return
+        default:
+            break
+        }
         let sign = keepsMaximum ? 1 : -1
         for (f, t) in zip(from.map(Int.init), to.map(Int.init)) where o.present[f] {
             if !store.present[t] || store.compare(o, f, t) * sign > 0 { store.copy(from: o, f, to: t) }

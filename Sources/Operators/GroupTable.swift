@@ -28,6 +28,8 @@ final class GroupTable {
     private var poolHashes: [[UInt64]]
     /// Per string key column: the pool ids of the codes of the last dictionary seen (see `encode`).
     private var dictionaryIDs: [(identity: UInt, ids: [Int32])?]
+    /// For a lone plain string key: the group of each pool id (see `insertStrings`).
+    private var groupOfString: [Int32] = []
 
     init(types: [DataType], expected: Int = 1024) {
         self.types = types
@@ -220,11 +222,52 @@ final class GroupTable {
 
     /// The group of every row of `keys` (dense columns of `n` rows), adding new groups.
     func insert(_ keys: [Column], count n: Int) -> [Int32] {
-        withScratch(n) { rowWords, hashes in
+        if types == [.string], case .string(let strings) = keys[0].storage { return insertStrings(strings, keys[0].validity, n) }
+        return withScratch(n) { rowWords, hashes in
             var unknown = [Bool](repeating: false, count: n)
             encode(keys, n, adding: true, words: rowWords, hashes: hashes, unknown: &unknown)
             return (0..<n).map { i in probe(rowWords + i * width, hashes[i], adding: true) }
         }
+    }
+
+    /// One plain string key: interning already numbers the distinct values, so a value's pool
+    /// id leads to its group through an array, without a second hash probe.
+    private func insertStrings(_ strings: StringArray, _ validity: Bitmap?, _ n: Int) -> [Int32] {
+        let pool = pools[0]!
+        var result = [Int32](repeating: 0, count: n)
+        var key = [UInt64](repeating: 0, count: 2)
+        strings.offsets.withUnsafeBufferPointer { offsets in
+            strings.bytes.withUnsafeBytes { raw in
+                for i in 0..<n {
+                    if let validity, !validity[i] {
+                        key[0] = 0
+                        key[1] = 1
+                        let hash = GroupTable.finish(GroupTable.mix(0x243F_6A88_85A3_08D3 ^ 0x5555_5555_5555_5555) ^ 1)
+                        result[i] = key.withUnsafeMutableBufferPointer { probe($0.baseAddress!, hash, adding: true) }
+                        continue
+                    }
+                    let value = UnsafeRawBufferPointer(rebasing: raw[Int(offsets[i])..<Int(offsets[i + 1])])
+                    let contentHash = ByteHashTable.hash(value)
+                    let before = pool.count
+                    let id = Int(pool.intern(value, hash: contentHash)!)
+                    if pool.count > before { poolHashes[0].append(contentHash) }
+                    if id < groupOfString.count, groupOfString[id] >= 0 {
+                        result[i] = groupOfString[id]
+                        continue
+                    }
+                    // A value new here, or interned by another path (a dictionary batch, a
+                    // merge): find or add its group the usual way, then remember it.
+                    key[0] = UInt64(id)
+                    key[1] = 0
+                    let hash = GroupTable.finish(GroupTable.mix(0x243F_6A88_85A3_08D3 ^ contentHash))
+                    let g = key.withUnsafeMutableBufferPointer { probe($0.baseAddress!, hash, adding: true) }
+                    if groupOfString.count <= id { groupOfString.append(contentsOf: repeatElement(-1, count: id + 1 - groupOfString.count)) }
+                    groupOfString[id] = g
+                    result[i] = g
+                }
+            }
+        }
+        return result
     }
 
     /// The group of every row, or -1 for keys not in the table and, when `nullsMatch` is false,

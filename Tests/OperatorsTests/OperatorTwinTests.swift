@@ -283,3 +283,22 @@ final class OneMorselScan: ExecutionNode, @unchecked Sendable {
         for (k, batch) in table.batches.enumerated() { try consume(batch, MorselID([0, k])) }
     }
 }
+
+extension OperatorTwinTests {
+    /// One string key arriving as a dictionary in one batch and plain in the next (the CSV
+    /// reader does that, range by range), nulls included, in one morsel and across morsels.
+    @Test(arguments: [true, false])
+    func oneStringKeyMixingDictionaryAndPlainBatches(oneMorsel: Bool) throws {
+        let schema = try Schema([Field("k", .string)])
+        let dictionary = try Batch(schema: schema, columns: [Column.dictionary([0, 1, nil, 1, 2], values: ["a", "b", "c"])])
+        let plain = try Batch(schema: schema, columns: [Column.string(["b", "d", nil, "a", "d", "c"])])
+        let table = Table(schema: schema, batches: [dictionary, plain, dictionary])
+        let count = try AggregateCall.resolve(.countStar, arguments: [], types: [], text: "count(*)").get()
+        let input: any ExecutionNode = oneMorsel ? OneMorselScan(table) : TableScan(table, name: "t")
+        let node = try HashAggregate(input, keys: [0], aggregates: [count], names: ["k", "n"])
+        let rows = Self.rows(try node.collect(ExecutionContext(threads: 2)))
+        let counts = Dictionary(uniqueKeysWithValues: rows.map { ($0[0].description, $0[1]) })
+        #expect(rows.count == 5)
+        #expect(counts == ["a": .int64(3), "b": .int64(5), "c": .int64(3), "d": .int64(2), "NULL": .int64(3)])
+    }
+}
