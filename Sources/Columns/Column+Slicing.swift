@@ -26,15 +26,46 @@ extension Column {
             case .float64(let v): storage = .float64(Self.gather(v, indices))
             case .bool(let v): storage = .bool(v.gather(indices))
             case .string(let v):
-                var out = StringArray()
-                out.reserveCapacity(count: indices.count, bytes: 0)
-                for i in indices { out.append(from: v, at: Int(i)) }
-                storage = .string(out)
+                storage = .string(Self.gather(v, indices))
             case .dictionary(let codes, let values):
                 storage = .dictionary(codes: Self.gather(codes, indices), values: values)
             }
             return Column(type, storage, validity: validity?.gather(indices))
         }
+    }
+
+    /// Strings by index: lengths first (one exact allocation), then the bytes, short strings
+    /// copied in a loop rather than through a `memcpy` call each.
+    static func gather(_ v: StringArray, _ indices: UnsafeBufferPointer<UInt32>) -> StringArray {
+        var offsets = [Int32](repeating: 0, count: indices.count + 1)
+        var total = 0
+        v.offsets.withUnsafeBufferPointer { o in
+            for (k, i) in indices.enumerated() {
+                total += Int(o[Int(i) + 1] - o[Int(i)])
+                offsets[k + 1] = Int32(truncatingIfNeeded: total)
+            }
+        }
+        let bytes = [UInt8](unsafeUninitializedCapacity: total) { out, initialized in
+            v.offsets.withUnsafeBufferPointer { o in
+                v.bytes.withUnsafeBufferPointer { src in
+                    var at = 0
+                    for i in indices {
+                        let start = Int(o[Int(i)]), end = Int(o[Int(i) + 1])
+                        if end - start > 16 {
+                            (out.baseAddress! + at).update(from: src.baseAddress! + start, count: end - start)
+                            at += end - start
+                        } else {
+                            for b in start..<end {
+                                out[at] = src[b]
+                                at += 1
+                            }
+                        }
+                    }
+                }
+            }
+            initialized = total
+        }
+        return StringArray(offsets: offsets, bytes: bytes)
     }
 
     @inlinable
