@@ -6,7 +6,8 @@ import Darwin
 
 /// Interns byte strings to dense codes `0, 1, 2, …` in order of first appearance.
 ///
-/// Open addressing with linear probing over a power-of-two table of (hash, code) slots; the
+/// Open addressing with linear probing over a power-of-two table of slots that each pack a
+/// hash's high 32 bits with a code (one load decides most probes); the
 /// bytes live once, back to back, in a buffer the table owns, and are compared with `memcmp`.
 /// All storage is manually managed so that the probe loop touches no reference counts. Used to
 /// dictionary-encode strings that arrive unencoded (CSV fields) and to merge the dictionaries
@@ -17,8 +18,10 @@ public final class ByteHashTable {
     private var byteCount = 0
     private var offsets: UnsafeMutablePointer<Int32>
     private var offsetCapacity: Int
-    private var slots: UnsafeMutablePointer<Int32>
-    private var hashes: UnsafeMutablePointer<UInt64>
+    /// 0 for empty, else `tag << 32 | (code + 1)` with `tag` the hash's high 32 bits.
+    private var slots: UnsafeMutablePointer<UInt64>
+    /// Each code's full hash, for growing the slot table without rehashing bytes.
+    private var codeHashes: UnsafeMutablePointer<UInt64>
     private var mask: Int
     public private(set) var count = 0
     /// Interning stops adding values past this many distinct ones.
@@ -30,21 +33,20 @@ public final class ByteHashTable {
         while size < capacity * 2 { size <<= 1 }
         mask = size - 1
         slots = .allocate(capacity: size)
-        slots.initialize(repeating: -1, count: size)
-        hashes = .allocate(capacity: size)
-        hashes.initialize(repeating: 0, count: size)
+        slots.initialize(repeating: 0, count: size)
         byteCapacity = max(64, capacity * 16)
         bytes = .allocate(byteCount: byteCapacity, alignment: 8)
         offsetCapacity = max(16, capacity + 1)
         offsets = .allocate(capacity: offsetCapacity)
         offsets[0] = 0
+        codeHashes = .allocate(capacity: offsetCapacity)
     }
 
     deinit {
         bytes.deallocate()
         offsets.deallocate()
         slots.deallocate()
-        hashes.deallocate()
+        codeHashes.deallocate()
     }
 
     /// The interned values, in code order.
@@ -63,15 +65,17 @@ public final class ByteHashTable {
     @inline(__always)
     public func intern(_ value: UnsafeRawBufferPointer, hash: UInt64) -> Int32? {
         let length = value.count
+        let tag = hash >> 32
         var i = Int(truncatingIfNeeded: hash) & mask
         while true {
-            let code = slots[i]
-            if code < 0 { break }
-            if hashes[i] == hash {
-                let start = Int(offsets[Int(code)])
-                if Int(offsets[Int(code) + 1]) - start == length
+            let slot = slots[i]
+            if slot == 0 { break }
+            if slot >> 32 == tag {
+                let code = Int(truncatingIfNeeded: slot & 0xFFFF_FFFF) - 1
+                let start = Int(offsets[code])
+                if Int(offsets[code + 1]) - start == length
                     && Self.equal(UnsafeRawPointer(bytes + start), value.baseAddress, length) {
-                    return code
+                    return Int32(truncatingIfNeeded: code)
                 }
             }
             i = (i + 1) & mask
@@ -79,8 +83,8 @@ public final class ByteHashTable {
         guard count < limit else { return nil }
         let code = Int32(count)
         append(value)
-        slots[i] = code
-        hashes[i] = hash
+        codeHashes[Int(code)] = hash
+        slots[i] = tag << 32 | UInt64(code + 1)
         if count * 2 > mask + 1 { grow() }
         return code
     }
@@ -89,15 +93,17 @@ public final class ByteHashTable {
     @inline(__always)
     public func find(_ value: UnsafeRawBufferPointer) -> Int32? {
         let hash = Self.hash(value)
+        let tag = hash >> 32
         var i = Int(truncatingIfNeeded: hash) & mask
         while true {
-            let code = slots[i]
-            if code < 0 { return nil }
-            if hashes[i] == hash {
-                let start = Int(offsets[Int(code)])
-                if Int(offsets[Int(code) + 1]) - start == value.count
+            let slot = slots[i]
+            if slot == 0 { return nil }
+            if slot >> 32 == tag {
+                let code = Int(truncatingIfNeeded: slot & 0xFFFF_FFFF) - 1
+                let start = Int(offsets[code])
+                if Int(offsets[code + 1]) - start == value.count
                     && Self.equal(UnsafeRawPointer(bytes + start), value.baseAddress, value.count) {
-                    return code
+                    return Int32(truncatingIfNeeded: code)
                 }
             }
             i = (i + 1) & mask
@@ -127,6 +133,10 @@ public final class ByteHashTable {
             grown.initialize(from: offsets, count: count + 1)
             offsets.deallocate()
             offsets = grown
+            let grownHashes = UnsafeMutablePointer<UInt64>.allocate(capacity: capacity)
+            grownHashes.initialize(from: codeHashes, count: count)
+            codeHashes.deallocate()
+            codeHashes = grownHashes
             offsetCapacity = capacity
         }
         if let base = value.baseAddress, value.count > 0 { (bytes + byteCount).copyMemory(from: base, byteCount: value.count) }
@@ -186,21 +196,17 @@ public final class ByteHashTable {
 
     private func grow() {
         let size = (mask + 1) * 2
-        let newSlots = UnsafeMutablePointer<Int32>.allocate(capacity: size)
-        newSlots.initialize(repeating: -1, count: size)
-        let newHashes = UnsafeMutablePointer<UInt64>.allocate(capacity: size)
-        newHashes.initialize(repeating: 0, count: size)
+        let newSlots = UnsafeMutablePointer<UInt64>.allocate(capacity: size)
+        newSlots.initialize(repeating: 0, count: size)
         let newMask = size - 1
-        for slot in 0...mask where slots[slot] >= 0 {
-            var i = Int(truncatingIfNeeded: hashes[slot]) & newMask
-            while newSlots[i] >= 0 { i = (i + 1) & newMask }
-            newSlots[i] = slots[slot]
-            newHashes[i] = hashes[slot]
+        for code in 0..<count {
+            let hash = codeHashes[code]
+            var i = Int(truncatingIfNeeded: hash) & newMask
+            while newSlots[i] != 0 { i = (i + 1) & newMask }
+            newSlots[i] = (hash >> 32) << 32 | UInt64(code + 1)
         }
         slots.deallocate()
-        hashes.deallocate()
         slots = newSlots
-        hashes = newHashes
         mask = newMask
     }
 }
