@@ -52,6 +52,14 @@ final class Catalog {
             }
         }
         let key = path + "\u{0}" + options.keys.sorted().map { "\($0)=\(options[$0]!.0)" }.joined(separator: ",")
+        if path == "-" {
+            // A query over stdin is never planned twice (a widening there is an error), so a
+            // second open means the query names stdin twice, and the second read would be empty.
+            guard !readsStandardInput else {
+                throw text.error("standard input is named twice, but it can be read only once", at: range,
+                                 hint: "save it to a file first, e.g. baton convert - input.baton")
+            }
+        }
         let reader: CSVReader
         if let cached = readers[key] {
             reader = cached

@@ -54,6 +54,13 @@ import Testing
         #expect(result.stdout == "total\n63\n")
     }
 
+    @Test func standardInputNamedTwiceIsRefused() throws {
+        let w = Workspace()
+        let result = try CLI.run(["query", "SELECT count(*) FROM '-' a, '-' b"], in: w.path, stdin: Array(Self.people.utf8))
+        #expect(result.status == 2)
+        #expect(result.stderr.hasPrefix("baton: error: standard input is named twice, but it can be read only once at line 1, column 29\n"))
+    }
+
     @Test func unknownColumnPointsIntoTheQuery() throws {
         let w = Workspace()
         w.write(Array(Self.people.utf8), "people.csv")
