@@ -39,9 +39,14 @@ struct QueryCommand: ParsableCommand {
                 var sink = try ConvertSink(target: try OutputKind(path: output), path: output, codec: try CodecChoice(parsing: codec),
                                            rowGroupSize: 1 << 20, threads: threads, csvOptions: try csvOutput.writeOptions())
                 do throws(BatonError) {
-                    let plan = try engine.plan(sql)
-                    try sink.begin(plan.schema, restarted: false)
-                    _ = try engine.run(sql) { batch throws(BatonError) in try sink.write(batch) }
+                    // The output starts with the first batch (or, for an empty result, the plan's
+                    // schema), so the query is planned — and its CSV inputs sniffed — once.
+                    var started = false
+                    let plan = try engine.run(sql) { batch throws(BatonError) in
+                        if !started { try sink.begin(batch.schema, restarted: false); started = true }
+                        try sink.write(batch)
+                    }
+                    if !started { try sink.begin(plan.schema, restarted: false) }
                     try sink.finish()
                 } catch {
                     sink.abort()

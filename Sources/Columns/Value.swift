@@ -81,8 +81,9 @@ public enum Value: Sendable, Hashable, CustomStringConvertible {
         return x < y ? -1 : (x == y ? 0 : 1)
     }
 
-    /// An Int64 against a Double without rounding the integer.
-    static func compareMixed(_ x: Int64, _ y: Double) -> Int {
+    /// An Int64 against a Double without rounding the integer; NaN is above every integer.
+    @inlinable
+    public static func compareMixed(_ x: Int64, _ y: Double) -> Int {
         if y.isNaN { return -1 }
         if y >= 9_223_372_036_854_775_808.0 { return -1 }  // 2^63: above every Int64
         if y < -9_223_372_036_854_775_808.0 { return 1 }

@@ -44,10 +44,10 @@ public enum Comparison {
             return ordered(op, l.float64Operand, r.float64Operand, count: count, less: floatLess, equal: floatEqual)
         case (.int64, .float64):
             return ordered(op, l.int64Operand, r.float64Operand, count: count,
-                           less: { compareMixed($0, $1) < 0 }, equal: { compareMixed($0, $1) == 0 })
+                           less: { Value.compareMixed($0, $1) < 0 }, equal: { Value.compareMixed($0, $1) == 0 })
         case (.float64, .int64):
             return ordered(op, l.float64Operand, r.int64Operand, count: count,
-                           less: { compareMixed($1, $0) > 0 }, equal: { compareMixed($1, $0) == 0 })
+                           less: { Value.compareMixed($1, $0) > 0 }, equal: { Value.compareMixed($1, $0) == 0 })
         case (.bool, .bool):
             return bools(op, l, r, count: count)
         case (.string, .string):
@@ -156,14 +156,3 @@ func floatLess(_ a: Double, _ b: Double) -> Bool { a < b || (a == a && b != b) }
 @inline(__always)
 func floatEqual(_ a: Double, _ b: Double) -> Bool { a == b || (a != a && b != b) }
 
-/// An Int64 against a Double without rounding the integer; NaN is above every integer.
-@inline(__always)
-func compareMixed(_ x: Int64, _ y: Double) -> Int {
-    if y.isNaN { return -1 }
-    if y >= 9_223_372_036_854_775_808.0 { return -1 }  // 2^63: above every Int64
-    if y < -9_223_372_036_854_775_808.0 { return 1 }
-    let whole = y.rounded(.down)
-    let integer = Int64(whole)
-    if x != integer { return x < integer ? -1 : 1 }
-    return whole == y ? 0 : -1  // y has a fraction above x
-}

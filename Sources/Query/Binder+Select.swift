@@ -308,18 +308,18 @@ extension Binder {
         }
         let textOfCall = source(e.range)
         let sig = "\(kind)|\(fraction ?? -1)|" + arguments.map(signature).joined(separator: ";")
+        let resultType: DataType
+        switch AggregateCall.resolve(kind, arguments: Array(0..<arguments.count), types: arguments.map(\.type), fraction: fraction, text: textOfCall) {
+        case .failure(let failure): throw text.error(failure.message, at: e.range)
+        case .success(let call): resultType = call.resultType
+        }
         let index: Int
         if let existing = aggregates.firstIndex(where: { $0.signature == sig }) {
             index = existing
         } else {
-            switch AggregateCall.resolve(kind, arguments: Array(0..<arguments.count), types: arguments.map(\.type), fraction: fraction, text: textOfCall) {
-            case .failure(let failure): throw text.error(failure.message, at: e.range)
-            case .success: break
-            }
             aggregates.append((kind, arguments, fraction, textOfCall, sig))
             index = aggregates.count - 1
         }
-        let resultType = (try? AggregateCall.resolve(kind, arguments: Array(0..<arguments.count), types: arguments.map(\.type), fraction: fraction, text: textOfCall).get())!.resultType
         return .column(aggregateBase + index, resultType, name: textOfCall)
     }
 
