@@ -42,7 +42,7 @@ let package = Package(
         .target(name: "CShims"),
 
         // The columnar core: types, schema, columns, bitmaps, selection vectors, batches, errors.
-        .target(name: "Columns", swiftSettings: kernelFlags),
+        .target(name: "Columns", dependencies: ["CShims"], swiftSettings: kernelFlags),
         // One chunk's bytes: light encodings, block codecs, checksums. No files, no threads.
         .target(name: "Codecs", dependencies: ["Columns", "CZstd", "CLZ4", "CXXHash", "CZlib"], swiftSettings: kernelFlags),
         // The .baton file format: writer, reader, statistics and pruning.
