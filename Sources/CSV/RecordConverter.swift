@@ -39,6 +39,21 @@ struct RecordConverter {
     let quote: UInt8
     /// Declared types are never widened.
     let locked: Bool
+    /// The default null string alone: a length test replaces the loop over null strings.
+    let onlyEmptyIsNull: Bool
+
+    init(fieldCount: Int, types: [DataType], projection: [Int], names: [String], nullStrings: [[UInt8]],
+         escape: UInt8, quote: UInt8, locked: Bool) {
+        self.fieldCount = fieldCount
+        self.types = types
+        self.projection = projection
+        self.names = names
+        self.nullStrings = nullStrings
+        self.escape = escape
+        self.quote = quote
+        self.locked = locked
+        onlyEmptyIsNull = nullStrings == [[]]
+    }
 
     enum Outcome {
         case columns([Column], rejected: [RejectedRecord])
@@ -212,6 +227,7 @@ struct RecordConverter {
 
     @inline(__always)
     func isNull(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        if onlyEmptyIsNull { return bytes.count == 0 }
         for null in nullStrings where null.count == bytes.count {
             if null.isEmpty || null.withUnsafeBytes({ $0.elementsEqual(bytes) }) { return true }
         }
