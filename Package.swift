@@ -74,10 +74,14 @@ let package = Package(
             swiftSettings: kernelFlags),
         // Synthetic data sets (db-benchmark group-by).
         .target(name: "Datagen", dependencies: ["Columns"], swiftSettings: kernelFlags),
+        // Pipelines of named stages: YAML in, validation, planning, cached and resumable runs.
+        .target(
+            name: "Pipeline",
+            dependencies: ["Columns", "Codecs", "Storage", "CSV", "SQL", "Operators", "Query", .product(name: "Yams", package: "Yams")]),
         .executableTarget(
             name: "BatonCLI",
             dependencies: [
-                "Columns", "Storage", "CSV", "Datagen", "Utilities", "Query", "Operators",
+                "Columns", "Storage", "CSV", "Datagen", "Utilities", "Query", "Operators", "Pipeline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ]),

@@ -135,7 +135,7 @@ public final class CSVReader {
 
     /// The paths a glob pattern matches, sorted; a path without pattern characters, or one that
     /// names an existing file, is itself.
-    static func expand(_ path: String) throws(BatonError) -> [String] {
+    public static func expand(_ path: String) throws(BatonError) -> [String] {
         guard path != "-", path.contains(where: { "*?[".contains($0) }), access(path, F_OK) != 0 else { return [path] }
         var matches = glob_t()
         defer { globfree(&matches) }

@@ -26,6 +26,12 @@ public struct BatonError: Error, Sendable, Equatable, CustomStringConvertible {
         case badRecord
         /// More records were rejected than `--max-errors` allows.
         case tooManyErrors
+        /// A pipeline file has problems (unknown stages or columns, cycles, type errors).
+        case invalidPipeline
+        /// A pipeline check of severity `error` found failing rows.
+        case checkFailed
+        /// Another run holds the pipeline's workspace.
+        case busy
     }
 
     /// Where in the data an error happened. Every part is optional; set what is known.

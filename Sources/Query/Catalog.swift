@@ -5,6 +5,13 @@ import SQL
 import Storage
 import Utilities
 
+/// A table a query names without quotes: a file, or (to plan before the data exists) only
+/// the schema the table will have.
+public enum NamedTable: Sendable {
+    case file(String)
+    case schema(Schema)
+}
+
 /// An opened input: its schema, and scans of chosen columns.
 struct Source {
     let schema: Schema
@@ -26,11 +33,29 @@ final class Catalog {
     private(set) var readsStandardInput = false
 
     let directory: String?
+    /// Tables a query may name without quotes (a pipeline's stages), by lowercased name.
+    let tables: [String: NamedTable]
 
-    init(threads: Int, csvDefaults: CSVReadOptions = CSVReadOptions(), directory: String? = nil) {
+    init(threads: Int, csvDefaults: CSVReadOptions = CSVReadOptions(), directory: String? = nil,
+         tables: [String: NamedTable] = [:]) {
         self.threads = threads
         self.csvDefaults = csvDefaults
         self.directory = directory
+        self.tables = Dictionary(tables.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// The source behind a table name, or nil if no table has that name.
+    func open(named name: String, text: QueryText, range: SourceRange) throws(BatonError) -> Source? {
+        switch tables[name.lowercased()] {
+        case nil:
+            return nil
+        case .file(let path):
+            return try open(path: path, options: [:], forceCSV: false, text: text, range: range)
+        case .schema(let schema):
+            return Source(schema: schema, cheapestColumn: 0) { columns, _ throws(BatonError) in
+                PlannedTable(name: name, schema: schema.projected(columns))
+            }
+        }
     }
 
     /// `path` against the engine's directory, unless absolute or stdin.

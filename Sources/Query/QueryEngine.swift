@@ -18,11 +18,19 @@ public final class QueryEngine {
     public let csvOptions: CSVReadOptions
     /// Relative paths in FROM are read from here (nil: the working directory).
     public let directory: String?
+    /// Tables that FROM may name without quotes (a pipeline's stages).
+    public let tables: [String: NamedTable]
 
-    public init(threads: Int = defaultThreadCount, csvOptions: CSVReadOptions = CSVReadOptions(), directory: String? = nil) {
+    public init(threads: Int = defaultThreadCount, csvOptions: CSVReadOptions = CSVReadOptions(), directory: String? = nil,
+                tables: [String: NamedTable] = [:]) {
         self.threads = max(1, threads)
         self.csvOptions = csvOptions
         self.directory = directory
+        self.tables = tables
+    }
+
+    private func makeCatalog() -> Catalog {
+        Catalog(threads: threads, csvDefaults: csvOptions, directory: directory, tables: tables)
     }
 
     /// A planned query: its operators and output schema, ready to run (once).
@@ -34,7 +42,7 @@ public final class QueryEngine {
 
     /// Parses, binds and plans `sql`.
     public func plan(_ sql: String) throws(BatonError) -> Plan {
-        try plan(sql, catalog: Catalog(threads: threads, csvDefaults: csvOptions, directory: directory))
+        try plan(sql, catalog: makeCatalog())
     }
 
     private func plan(_ sql: String, catalog: Catalog) throws(BatonError) -> Plan {
@@ -50,7 +58,7 @@ public final class QueryEngine {
     /// Returns the plan that ran, with its operators' metrics filled in.
     @discardableResult
     public func run(_ sql: String, _ body: (Batch) throws(BatonError) -> Void) throws(BatonError) -> Plan {
-        let catalog = Catalog(threads: threads, csvDefaults: csvOptions, directory: directory)
+        let catalog = makeCatalog()
         var attempts = 0
         while true {
             let plan = try plan(sql, catalog: catalog)
