@@ -96,6 +96,7 @@ let package = Package(
         .testTarget(name: "OperatorsTests", dependencies: ["Operators", "Columns"]),
         .testTarget(name: "QueryTests", dependencies: ["Query", "Operators", "Columns"], exclude: ["sql"]),
         .testTarget(name: "UtilitiesTests", dependencies: ["Utilities"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Columns"]),
         .testTarget(name: "CLITests", dependencies: ["Storage", "Columns"]),
     ]
 )

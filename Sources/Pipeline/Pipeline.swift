@@ -70,7 +70,9 @@ public final class Pipeline: @unchecked Sendable {
         var problems = self.problems
         var plans: [String: StagePlan] = [:]
         var schemas: [String: Schema] = [:]
-        for name in graph.order {
+        // Stages with a problem of shape are not checked further (one cause, one message).
+        let flagged = Set(problems.filter { !$0.checkFurther }.compactMap(\.stage))
+        for name in graph.order where !flagged.contains(name) {
             guard let stage = spec.stage(name) else { continue }
             // A stage whose inputs have unknown schemas cannot be checked further.
             guard stage.upstream.allSatisfy({ schemas[$0] != nil }) else { continue }
@@ -81,7 +83,7 @@ public final class Pipeline: @unchecked Sendable {
                     schemas[name] = schema
                     plans[name] = StagePlan(schema: schema, text: text)
                 } catch {
-                    problems.append(PipelineProblem(line: stage.line, stage: name, error.description, hint: error.hint == nil ? nil : nil))
+                    problems.append(PipelineProblem(line: stage.line, stage: name, error.description))
                 }
             case .transform(let t):
                 let engine = QueryEngine(threads: threads, directory: spec.directory,
@@ -218,8 +220,14 @@ public final class Pipeline: @unchecked Sendable {
     func sourceSchema(_ source: SourceSpec) throws(BatonError) -> (Schema, String) {
         let path = resolve(source.path)
         if path == "-" {
-            throw BatonError(.invalidInput, "a source on standard input has no schema before the run",
-                             hint: "give it options: {schema: FILE} (see baton schema --lock)")
+            // Standard input can be read once: its schema must be declared.
+            let options = try readOptions(source)
+            guard let declared = options.schema else {
+                throw BatonError(.invalidInput, "a source on standard input needs a declared schema",
+                                 hint: "give it options: {schema: FILE} (write one with baton schema --lock)")
+            }
+            let schema = declared.projected(try declared.indices(of: options.columns ?? declared.names))
+            return (schema, "Read CSV from standard input → workspace, as a Baton file\n")
         }
         if isBaton(source) {
             let reader = try BatonReader(path: path)

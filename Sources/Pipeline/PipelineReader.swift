@@ -205,7 +205,7 @@ struct PipelineReader {
             guard Self.stageKeys.contains(k) else {
                 problems.append(PipelineProblem(line: line(key), stage: name, "unknown key '\(k)'",
                                                 hint: Self.suggestion(k, Self.stageKeys).map { "did you mean \($0)?" }
-                                                    ?? "see docs/PIPELINES.md for the keys of each kind of stage"))
+                                                    ?? "see docs/PIPELINES.md for the keys of each kind of stage", checkFurther: true))
                 continue
             }
             keys[k] = value
@@ -306,7 +306,7 @@ struct PipelineReader {
                 let k = key.scalar?.string ?? ""
                 guard Self.sourceOptions.contains(k) else {
                     problems.append(PipelineProblem(line: line(key), stage: stage, "unknown source option '\(k)'",
-                                                    hint: "options are " + Self.sourceOptions.sorted().joined(separator: ", ")))
+                                                    hint: "options are " + Self.sourceOptions.sorted().joined(separator: ", "), checkFurther: true))
                     continue
                 }
                 if value.sequence != nil {
@@ -388,7 +388,7 @@ struct PipelineReader {
                 if k == "severity" {
                     let text = string(value, "severity", stage: stage) ?? "error"
                     if let s = CheckSpec.Severity(rawValue: text) { severity = s } else {
-                        problems.append(PipelineProblem(line: line(value), stage: stage, "severity is error or warn, found '\(text)'"))
+                        problems.append(PipelineProblem(line: line(value), stage: stage, "severity is error or warn, found '\(text)'", checkFurther: true))
                     }
                 } else {
                     rules.append((k, value, line(key)))

@@ -136,12 +136,16 @@ public struct PipelineProblem: Sendable, Equatable, CustomStringConvertible {
     public var stage: String?
     public var message: String
     public var hint: String?
+    /// Whether the stage is still checked further (its schema, SQL and checks): true for
+    /// problems that leave its definition usable, such as an unknown key that is ignored.
+    public var checkFurther: Bool
 
-    public init(line: Int?, stage: String? = nil, _ message: String, hint: String? = nil) {
+    public init(line: Int?, stage: String? = nil, _ message: String, hint: String? = nil, checkFurther: Bool = false) {
         self.line = line
         self.stage = stage
         self.message = message
         self.hint = hint
+        self.checkFurther = checkFurther
     }
 
     /// `file:line: stage s: message (hint: ...)`.

@@ -1,0 +1,183 @@
+import Columns
+import Foundation
+import Pipeline
+import Testing
+
+@Suite struct PipelineRunTests {
+    func shop() -> Scratch {
+        let s = Scratch()
+        s.write("pipeline.yaml", shopPipeline)
+        s.write("data/orders.csv", shopOrders)
+        s.write("data/customers.csv", shopCustomers)
+        return s
+    }
+
+    /// A first run runs every stage and writes the sinks; the exact outputs.
+    @Test func runsEveryStageAndWritesSinks() throws {
+        let s = shop()
+        let (report, _) = try s.run()
+        #expect(report.succeeded)
+        #expect(report.statuses == ["orders:ran", "customers:ran", "paid:ran", "by_country:ran", "report:ran", "customers_out:ran"])
+        #expect(s.read("out/by_country.csv") == "country,orders,amount\nDE,2,17.75\nFR,2,22.75\n")
+        #expect(s.read("out/customers.jsonl") == "{\"id\":1,\"country\":\"DE\"}\n{\"id\":2,\"country\":\"FR\"}\n{\"id\":3,\"country\":\"DE\"}\n")
+        let paid = report.stages.first { $0.stage == "paid" }!
+        #expect(paid.rowsIn == 5 && paid.rowsOut == 4)
+        #expect(paid.checks.map(\.passed) == [true])
+    }
+
+    /// Nothing changed: nothing runs. One source changed: it and what depends on it run, its
+    /// untouched sibling and that sibling's own sink do not.
+    @Test func skipsUnchangedStagesAndRerunsChangedOnes() throws {
+        let s = shop()
+        _ = try s.run()
+        let (again, _) = try s.run()
+        #expect(again.statuses.allSatisfy { $0.hasSuffix(":skipped") })
+        s.write("data/orders.csv", shopOrders + "6,3,100\n")
+        let (changed, _) = try s.run()
+        #expect(changed.statuses == ["orders:ran", "customers:skipped", "paid:ran", "by_country:ran", "report:ran", "customers_out:skipped"])
+        #expect(s.read("out/by_country.csv") == "country,orders,amount\nDE,3,117.75\nFR,2,22.75\n")
+    }
+
+    /// A sink's file removed by hand is written again; --force runs everything.
+    @Test func rewritesARemovedSinkAndForceRunsAll() throws {
+        let s = shop()
+        _ = try s.run()
+        try FileManager.default.removeItem(atPath: s.path + "/out/customers.jsonl")
+        let (report, _) = try s.run()
+        #expect(report.statuses == ["orders:skipped", "customers:skipped", "paid:skipped", "by_country:skipped", "report:skipped",
+                                    "customers_out:ran"])
+        #expect(s.exists("out/customers.jsonl"))
+        let (forced, _) = try s.run { $0.force = true }
+        #expect(forced.statuses.allSatisfy { $0.hasSuffix(":ran") })
+    }
+
+    /// A failing check of severity error fails its stage (and the run, with the check's kind),
+    /// stops what depends on it, reports the failing rows, and leaves the sinks as they were.
+    @Test func failedCheckStopsTheRunAndKeepsOutputs() throws {
+        let s = shop()
+        _ = try s.run()
+        let before = s.read("out/by_country.csv")
+        s.write("data/customers.csv", shopCustomers + "3,NL\n")
+        let (report, _) = try s.run()
+        #expect(!report.succeeded)
+        #expect(report.error?.kind == .checkFailed)
+        #expect(report.error?.message == "stage customers: check unique(id) failed: 1 duplicated value")
+        #expect(report.statuses == ["orders:skipped", "customers:failed", "paid:skipped", "by_country:not_run", "report:not_run",
+                                    "customers_out:not_run"])
+        let check = report.stages[1].checks[0]
+        #expect(check.sample == ["id,copies", "3,2"])
+        #expect(s.read("out/by_country.csv") == before)
+        #expect(s.files(under: "out") == ["by_country.csv", "customers.jsonl"])
+    }
+
+    /// A warning does not fail the run.
+    @Test func warningsDoNotFail() throws {
+        let s = shop()
+        s.write("pipeline.yaml", shopPipeline.replacingOccurrences(of: "      - unique: id\n", with: "      - unique: country\n        severity: warn\n"))
+        let (report, _) = try s.run()
+        #expect(report.succeeded)
+        let check = report.stages[1].checks[0]
+        #expect(!check.passed && check.message == "1 duplicated value")
+    }
+
+    /// A sink that cannot be written fails the run and no sink of that run appears: the
+    /// outputs of the previous run stay byte for byte.
+    @Test func failedSinkLeavesPreviousOutputs() throws {
+        let s = shop()
+        _ = try s.run()
+        let report1 = s.read("out/by_country.csv"), customers1 = s.read("out/customers.jsonl")
+        s.write("data/orders.csv", shopOrders + "6,3,100\n")
+        s.write("data/customers.csv", shopCustomers + "4,FR\n")
+        // The second sink's directory cannot be created: a file holds its name.
+        s.write("blocked", "not a directory")
+        s.write("pipeline.yaml", shopPipeline.replacingOccurrences(of: "out/customers.jsonl", with: "blocked/customers.jsonl"))
+        let (report, _) = try s.run()
+        #expect(!report.succeeded)
+        #expect(report.error?.kind == .io)
+        #expect(s.read("out/by_country.csv") == report1)
+        #expect(s.read("out/customers.jsonl") == customers1)
+        #expect(s.files(under: "out") == ["by_country.csv", "customers.jsonl"])
+    }
+
+    /// --select with + runs a stage with everything upstream; a plain name reuses upstream
+    /// outputs, and refuses when there are none.
+    @Test func selection() throws {
+        let s = shop()
+        let (first, _) = try s.run { $0.select = ["+paid"] }
+        #expect(first.statuses == ["orders:ran", "customers:not_run", "paid:ran", "by_country:not_run", "report:not_run",
+                                   "customers_out:not_run"])
+        #expect(throws: BatonError.self) { try s.run { $0.select = ["by_country"] } }
+        let (down, _) = try s.run { $0.select = ["customers+"] }
+        #expect(down.statuses == ["orders:not_run", "customers:ran", "paid:not_run", "by_country:ran", "report:ran",
+                                  "customers_out:ran"])
+    }
+
+    /// A dry run says what would run and touches nothing.
+    @Test func dryRun() throws {
+        let s = shop()
+        let (report, events) = try s.run { $0.dryRun = true }
+        #expect(report.statuses.allSatisfy { $0.hasSuffix(":not_run") })
+        #expect(events.compactMap { $0["kind"] as? String }.allSatisfy { $0 == "would run: not run before" })
+        #expect(!s.exists("out"))
+    }
+
+    /// A second run while one holds the workspace is refused with its own error kind.
+    @Test func concurrentRunIsRefused() throws {
+        let s = shop()
+        let workspace = try Workspace(directory: s.path + "/.baton/shop")
+        try workspace.lock()
+        defer { workspace.unlock() }
+        do {
+            _ = try s.run()
+            Issue.record("the run was not refused")
+        } catch let error as BatonError {
+            #expect(error.kind == .busy)
+            #expect(error.message == "another run of this pipeline is in progress (process \(getpid()))")
+        }
+    }
+
+    /// JSON progress: one started and one finished event per stage that ran, with metrics.
+    @Test func jsonProgressEvents() throws {
+        let s = shop()
+        let (_, events) = try s.run()
+        let started = events.filter { $0["event"] as? String == "stage_started" }.compactMap { $0["stage"] as? String }
+        let finished = events.filter { $0["event"] as? String == "stage_finished" }
+        #expect(Set(started) == ["orders", "customers", "paid", "by_country", "report", "customers_out"])
+        #expect(finished.count == 6)
+        let paid = finished.first { $0["stage"] as? String == "paid" }!
+        #expect(paid["rows_in"] as? Int == 5)
+        #expect(paid["rows_out"] as? Int == 4)
+        #expect(paid["status"] as? String == "ran")
+        #expect((paid["checks"] as? [[String: Any]])?.first?["check"] as? String == "not_null(customer)")
+    }
+
+    /// Every run appends one record to the run log.
+    @Test func runLog() throws {
+        let s = shop()
+        _ = try s.run()
+        _ = try s.run()
+        let workspace = try Workspace(directory: s.path + "/.baton/shop")
+        let runs = workspace.runs()
+        #expect(runs.count == 2)
+        #expect(runs.map { $0["status"] as? String } == ["succeeded", "succeeded"])
+        let stages = runs[1]["stages"] as? [[String: Any]] ?? []
+        #expect(stages.map { $0["status"] as? String } == Array(repeating: "skipped", count: 6))
+    }
+
+    /// Partitioned output: one file per value, renamed into place as a directory.
+    @Test func partitionedSink() throws {
+        let s = shop()
+        s.write("pipeline.yaml", shopPipeline + """
+              by_customer_country:
+                sink: out/paid
+                from: paid
+                format: csv
+                partition_by: customer
+
+            """)
+        let (report, _) = try s.run()
+        #expect(report.succeeded)
+        #expect(s.files(under: "out/paid") == ["customer=1.csv", "customer=2.csv", "customer=3.csv"])
+        #expect(s.read("out/paid/customer=2.csv") == "id,customer,amount\n2,2,20.0\n5,2,2.75\n")
+    }
+}
