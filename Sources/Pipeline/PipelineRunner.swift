@@ -424,7 +424,7 @@ public final class PipelineRunner: @unchecked Sendable {
         let input = tablePath(from)
         let pending = PendingSink(stage: stage.name, spec: sink, target: pipeline.resolve(sink.path), runID: runID,
                                   workspace: workspace)
-        try workspace.savePending(workspace.pending() + [[pending.temporary]])
+        try workspace.addPending(pending.temporary)
         do throws(BatonError) {
             let (rows, bytes) = try pending.write(from: input, table: sink.from, threads: pipeline.threads)
             report.rowsIn = rows

@@ -20,6 +20,9 @@ import Glibc
 public final class Workspace: @unchecked Sendable {
     public let directory: String
     var lockDescriptor: Int32 = -1
+    /// Stages finish on their own threads: the workspace's files are rewritten one at a time.
+    private let files = NSLock()
+    private var writes = 0
 
     public init(directory: String) throws(BatonError) {
         self.directory = directory
@@ -75,7 +78,10 @@ public final class Workspace: @unchecked Sendable {
     }
 
     func writeAtomically(_ path: String, _ text: String) throws(BatonError) {
-        let temporary = path + ".tmp-\(getpid())"
+        files.lock()
+        defer { files.unlock() }
+        writes += 1
+        let temporary = path + ".tmp-\(getpid())-\(writes)"
         do {
             try text.write(toFile: temporary, atomically: false, encoding: .utf8)
             guard rename(temporary, path) == 0 else { throw CocoaError(.fileWriteUnknown) }
@@ -149,8 +155,17 @@ public final class Workspace: @unchecked Sendable {
 
     // MARK: Pending sink files
 
+    private let pendingLock = NSLock()
+
     func pending() -> [[String]] { readTable("pending.tsv") }
     func savePending(_ rows: [[String]]) throws(BatonError) { try writeTable("pending.tsv", rows) }
+
+    /// Records a sink file about to be written, so that a killed run's leftovers can be removed.
+    func addPending(_ path: String) throws(BatonError) {
+        pendingLock.lock()
+        defer { pendingLock.unlock() }
+        try savePending(pending() + [[path]])
+    }
 
     /// Removes what a killed run left: temporary stage outputs and unrenamed sink files.
     func cleanLeftovers() {

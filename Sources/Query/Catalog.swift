@@ -8,6 +8,7 @@ import Utilities
 /// A table a query names without quotes: a file, or (to plan before the data exists) only
 /// the schema the table will have.
 public enum NamedTable: Sendable {
+    /// A `.baton` or CSV file, its path used as given (not taken relative to the engine's directory).
     case file(String)
     case schema(Schema)
 }
@@ -50,7 +51,8 @@ final class Catalog {
         case nil:
             return nil
         case .file(let path):
-            return try open(path: path, options: [:], forceCSV: false, text: text, range: range)
+            // Named tables' paths are the caller's, already usable as they are.
+            return try open(path: path, options: [:], forceCSV: false, text: text, range: range, resolved: true)
         case .schema(let schema):
             return Source(schema: schema, cheapestColumn: 0) { columns, _ throws(BatonError) in
                 PlannedTable(name: name, schema: schema.projected(columns))
@@ -65,8 +67,8 @@ final class Catalog {
     }
 
     func open(path: String, options: [String: (Value, SourceRange)], forceCSV: Bool, text: QueryText,
-              range: SourceRange) throws(BatonError) -> Source {
-        let path = resolve(path)
+              range: SourceRange, resolved: Bool = false) throws(BatonError) -> Source {
+        let path = resolved ? path : resolve(path)
         if !forceCSV && path.hasSuffix(".baton") {
             let reader = try BatonReader(path: path)
             let schema = reader.schema

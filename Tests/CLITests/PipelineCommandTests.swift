@@ -53,6 +53,22 @@ import Glibc
         #expect(invalid.stderr.hasPrefix("baton: error: 1 problem in the pipeline:\npipeline.yaml:5: stage paid: in the SQL built from its keys"))
     }
 
+    /// A pipeline named by a relative path in another directory: its paths are taken from
+    /// its own directory, and its workspace sits beside it.
+    @Test func pipelineInAnotherDirectory() throws {
+        let w = Workspace()
+        try FileManager.default.createDirectory(atPath: w.path + "/etl", withIntermediateDirectories: true)
+        w.write(Array(Self.pipeline.utf8), "etl/pipeline.yaml")
+        w.write(Array("id,amount\n1,10\n2,0\n3,30\n".utf8), "etl/orders.csv")
+        let run = try w.run("run", "etl/pipeline.yaml", "--progress", "none")
+        #expect(run.status == 0)
+        #expect(String(decoding: w.bytes("etl/out/paid.csv"), as: UTF8.self) == "id,amount\n1,10\n3,30\n")
+        #expect(FileManager.default.fileExists(atPath: w.path + "/etl/.baton/shop/stages/paid.baton"))
+        let plan = try w.run("plan", "etl/pipeline.yaml")
+        #expect(plan.status == 0)
+        #expect(plan.stdout.hasPrefix("pipeline shop: 3 stages\n\n1. orders (source)\n   Read CSV etl/orders.csv → workspace, as a Baton file\n"))
+    }
+
     /// A run while another holds the workspace: exit code 14, nothing written.
     @Test func concurrentRunRefused() throws {
         let w = shop()
