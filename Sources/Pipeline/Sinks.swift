@@ -71,17 +71,7 @@ final class PendingSink: @unchecked Sendable {
         var rows = 0
         do throws(BatonError) {
             _ = try reader.scan(threads: threads) { (batch) throws(BatonError) in
-                var groups: [String: [UInt32]] = [:]
-                var order: [String] = []
-                let keys = batch.columns[index]
-                let physical = batch.selection?.indices
-                for r in 0..<batch.count {
-                    let row = physical.map { Int($0[r]) } ?? r
-                    let value = keys.value(at: row)
-                    let key = value.isNull ? "__null__" : Self.fileName(value.description)
-                    if groups[key] == nil { order.append(key) }
-                    groups[key, default: []].append(UInt32(r))
-                }
+                let (order, groups) = Self.partition(batch, column: index)
                 for key in order {
                     if writers[key] == nil {
                         writers[key] = try FileWriter(path: "\(temporary)/\(column)=\(key).\(spec.format.rawValue)", schema: reader.schema,
@@ -99,6 +89,46 @@ final class PendingSink: @unchecked Sendable {
             try? FileManager.default.removeItem(atPath: temporary)
             throw error
         }
+    }
+
+    /// The live rows of `batch` grouped by their value in `column`, as file-name keys in
+    /// order of first appearance. Dictionary-encoded strings are grouped by code (one name per
+    /// distinct value); other types go value by value.
+    static func partition(_ batch: Batch, column index: Int) -> ([String], [String: [UInt32]]) {
+        var groups: [String: [UInt32]] = [:]
+        var order: [String] = []
+        let keys = batch.columns[index]
+        let physical = batch.selection?.indices
+        if case .dictionary(let codes, let values) = keys.storage {
+            var byCode = [[UInt32]](repeating: [], count: values.count)
+            var nulls: [UInt32] = []
+            var firstSeen: [Int] = []
+            for r in 0..<batch.count {
+                let row = physical.map { Int($0[r]) } ?? r
+                if keys.isNull(row) {
+                    if nulls.isEmpty { firstSeen.append(-1) }
+                    nulls.append(UInt32(r))
+                    continue
+                }
+                let code = Int(codes[row])
+                if byCode[code].isEmpty { firstSeen.append(code) }
+                byCode[code].append(UInt32(r))
+            }
+            for code in firstSeen {
+                let key = code < 0 ? "__null__" : fileName(values[code])
+                if groups[key] == nil { order.append(key) }
+                groups[key, default: []] += code < 0 ? nulls : byCode[code]
+            }
+            return (order, groups)
+        }
+        for r in 0..<batch.count {
+            let row = physical.map { Int($0[r]) } ?? r
+            let value = keys.value(at: row)
+            let key = value.isNull ? "__null__" : fileName(value.description)
+            if groups[key] == nil { order.append(key) }
+            groups[key, default: []].append(UInt32(r))
+        }
+        return (order, groups)
     }
 
     static func fileName(_ value: String) -> String {

@@ -173,11 +173,18 @@ import Testing
                 from: paid
                 format: csv
                 partition_by: customer
+              customers_by_country:
+                sink: out/customers
+                from: customers
+                partition_by: country
+                format: csv
 
             """)
         let (report, _) = try s.run()
         #expect(report.succeeded)
         #expect(s.files(under: "out/paid") == ["customer=1.csv", "customer=2.csv", "customer=3.csv"])
         #expect(s.read("out/paid/customer=2.csv") == "id,customer,amount\n2,2,20.0\n5,2,2.75\n")
+        #expect(s.files(under: "out/customers") == ["country=DE.csv", "country=FR.csv"])
+        #expect(s.read("out/customers/country=DE.csv") == "id,country\n1,DE\n3,DE\n")
     }
 }
