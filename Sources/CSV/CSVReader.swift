@@ -25,6 +25,9 @@ public final class CSVReader {
     let locked: Bool
     /// The stream opened to sniff, and the bytes already taken from it: the first pass starts
     /// from them, so standard input is not read twice.
+    /// Input bytes (after decompression) parsed so far in the current pass, over all files:
+    /// for progress reports, read between batches.
+    public internal(set) var bytesParsed = 0
     var openStream: InputStream?
     var head: [UInt8] = []
     /// See `Tokenizer.blankLinesAreRecords`.

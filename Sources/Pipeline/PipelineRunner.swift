@@ -352,7 +352,9 @@ public final class PipelineRunner: @unchecked Sendable {
         let options = try pipeline.readOptions(source)
         let reader = try CSVReader(path: path, options: options)
         try reader.select(options.columns)
-        let totalBytes = path == "-" ? nil : reader.files.reduce(0) { $0 + (Workspace.status($1)?.size ?? 0) }
+        // The share read and the ETA compare parsed bytes with file sizes: not for compressed files.
+        let compressed = reader.files.contains { f in [".gz", ".zst", ".lz4"].contains { f.hasSuffix($0) } }
+        let totalBytes = path == "-" || compressed ? nil : reader.files.reduce(0) { $0 + (Workspace.status($1)?.size ?? 0) }
         var writer: BatonWriter?
         let output = workspace.output(stage.name)
         var rows = 0
@@ -367,7 +369,7 @@ public final class PipelineRunner: @unchecked Sendable {
                 rows += batch.count
                 if Date().timeIntervalSince(lastTick) > 0.2 {
                     lastTick = Date()
-                    reporter.report(.progress(stage: stage.name, rows: rows, bytes: 0, totalBytes: totalBytes))
+                    reporter.report(.progress(stage: stage.name, rows: rows, bytes: reader.bytesParsed, totalBytes: totalBytes))
                 }
             })
             let written = try writer!.finish()

@@ -99,6 +99,25 @@ import Testing
         #expect(s.files(under: "out") == ["by_country.csv", "customers.jsonl"])
     }
 
+    /// A sink that declares retries is tried again after its backoff, doubled each time,
+    /// then fails the run with the last error.
+    @Test func sinkRetriesWithBackoff() throws {
+        let s = shop()
+        s.write("blocked", "not a directory")
+        s.write("pipeline.yaml", shopPipeline.replacingOccurrences(of: "    sink: out/customers.jsonl\n",
+                                                                   with: "    sink: blocked/customers.jsonl\n    retries: 2\n    backoff: 20ms\n"))
+        let start = Date()
+        let (report, events) = try s.run()
+        #expect(Date().timeIntervalSince(start) >= 0.06)
+        #expect(!report.succeeded)
+        let retries = events.filter { $0["stage"] as? String == "customers_out" && $0["event"] as? String == "stage_failed" }
+            .compactMap { $0["error"] as? String }
+        #expect(retries.count == 3)
+        #expect(retries[0].hasSuffix("; retry 1 of 2 in 0.02 s"))
+        #expect(retries[1].hasSuffix("; retry 2 of 2 in 0.04 s"))
+        #expect(report.stages.last?.status == .failed)
+    }
+
     /// --select with + runs a stage with everything upstream; a plain name reuses upstream
     /// outputs, and refuses when there are none.
     @Test func selection() throws {
