@@ -102,7 +102,14 @@ public indirect enum PhysicalExpression: Sendable, CustomStringConvertible {
         case .cast(let e, let type, let tryCast):
             let value = try e.evaluateAll(batch)
             if value.type == type { return value }
-            return try Casts.cast(value, to: type, tryCast: tryCast, count: n)
+            do {
+                return try Casts.cast(value, to: type, tryCast: tryCast, count: n)
+            } catch {
+                // Say what was being cast: the column, or the expression.
+                var located = error
+                if located.location.column == nil { located.location.column = e.description }
+                throw located
+            }
         case .function(let function, let arguments):
             var values: [Vector] = []
             for argument in arguments { values.append(try argument.evaluateAll(batch)) }
