@@ -131,6 +131,37 @@ import Testing
                                   "customers_out:ran"])
     }
 
+    /// Stages named like SQL keywords work in declarative forms and checks (quoted in the SQL
+    /// Baton writes), and union stacks stages.
+    @Test func keywordStageNamesAndUnion() throws {
+        let s = Scratch()
+        s.write("data/customers.csv", shopCustomers)
+        s.write("pipeline.yaml", """
+            stages:
+              order:
+                source: data/customers.csv
+              group:
+                from: order
+                filter: country = 'DE'
+                checks:
+                  - unique: id
+              select:
+                union: [order, group]
+                aggregate:
+                  by: [country]
+                  measures:
+                    n: count(*)
+                sort: [country]
+              out:
+                sink: out.csv
+                from: select
+
+            """)
+        let (report, _) = try s.run()
+        #expect(report.succeeded)
+        #expect(s.read("out.csv") == "country,n\nDE,4\nFR,1\n")
+    }
+
     /// A dry run says what would run and touches nothing.
     @Test func dryRun() throws {
         let s = shop()
