@@ -11,7 +11,8 @@ struct Baton: ParsableCommand {
             Exit codes: 0 success; 2 invalid input or option; 3 file not found; 4 not a Baton file;
             5 written by a newer format version; 6 checksum mismatch; 7 truncated file;
             8 corrupt file; 9 I/O error; 10 a bad input record; 11 more rejected records than
-            --max-errors allows; 64 usage error.
+            --max-errors allows; 12 the query cannot run within --memory-limit even by spilling;
+            13 spill files would pass --max-temp-size; 64 usage error.
             """,
         version: batonVersion,
         subcommands: [QueryCommand.self, ExplainCommand.self, Convert.self, SchemaCommand.self, Cat.self, Inspect.self, Generate.self])
@@ -43,6 +44,8 @@ extension BatonError {
         case .io: 9
         case .badRecord: 10
         case .tooManyErrors: 11
+        case .memoryLimit: 12
+        case .diskLimit: 13
         }
     }
 }
