@@ -64,7 +64,9 @@ final class ScratchDirectory {
         let table = Twin.table(rows: 20_000, seed: 3, batchRows: 500)
         let context = Self.context(2, limit: 60_000, scratch)
         context.spill.injectedFailureAfterFrames = 5
-        #expect(throws: BatonError.self) { try Sort(TableScan(table, name: "t"), keys: [SortKey(column: 4)]).collect(context) }
+        #expect { try Sort(TableScan(table, name: "t"), keys: [SortKey(column: 4)]).collect(context) } throws: { error in
+            (error as? BatonError)?.message.contains("injected failure") == true
+        }
         #expect(context.spill.used == 0)
         #expect(scratch.entries.isEmpty)
     }
@@ -77,5 +79,78 @@ final class ScratchDirectory {
             (error as? BatonError)?.kind == .diskLimit
         }
         #expect(context.spill.used == 0)
+    }
+
+    /// Rows as sortable text: for operators whose output order SQL leaves open.
+    static func sortedRows(_ table: Table) -> [String] { Twin.rows(table).map { "\($0)" }.sorted() }
+
+    static func aggregate(_ table: Table, keys: [Int]) throws -> HashAggregate {
+        func call(_ kind: AggregateKind, _ arguments: [Int], _ types: [DataType]) throws -> AggregateCall {
+            try AggregateCall.resolve(kind, arguments: arguments, types: types, text: kind.rawValue).get()
+        }
+        // Float sums over k3 (±1.5, 2.25, ±0, inf, NaN) are exact: the same in any association.
+        let calls = [try call(.countStar, [], []), try call(.count, [4], [.int64]), try call(.sum, [4], [.int64]),
+                     try call(.sum, [2], [.float64]), try call(.min, [3], [.string]), try call(.max, [5], [.date]),
+                     try call(.first, [4], [.int64]), try call(.last, [3], [.string])]
+        return try HashAggregate(TableScan(table, name: "t"), keys: keys, aggregates: calls,
+                                 names: keys.map { "k\($0)" } + ["n", "c", "s", "fs", "mn", "mx", "f", "l"])
+    }
+
+    @Test(arguments: [1, 2, 7])
+    func aggregateSpillsPartitionsAndRepartitionsToTheInMemoryGroups(threads: Int) throws {
+        let scratch = ScratchDirectory()
+        let table = Twin.table(rows: 30_000, seed: 31, batchRows: 400)
+        let keys = [0, 4, 3]
+        let expected = Self.sortedRows(try Self.aggregate(table, keys: keys).collect(ExecutionContext(threads: threads)))
+        #expect(expected.count > 10_000)
+        for limit in [40_000, 400_000] {
+            let node = try Self.aggregate(table, keys: keys)
+            let context = Self.context(threads, limit: limit, scratch)
+            #expect(Self.sortedRows(try node.collect(context)) == expected)
+            // At the smaller budget, partitions are split again: more rows spilled than read.
+            #expect(node.metrics.spilledRows > (limit == 40_000 ? table.rowCount : 0))
+            #expect(node.metrics.spillFiles > 0 && node.metrics.spilledBytes > 0)
+            #expect(context.memory.peak <= limit)
+            #expect(scratch.entries.isEmpty)
+        }
+    }
+
+    @Test(arguments: [1, 7])
+    func distinctSpills(threads: Int) throws {
+        let scratch = ScratchDirectory()
+        let table = Twin.table(rows: 20_000, seed: 8, batchRows: 300)
+        func distinct() throws -> HashAggregate {
+            try HashAggregate(TableScan(table, name: "t"), keys: Array(0..<6), aggregates: [], names: table.schema.names)
+        }
+        let expected = Self.sortedRows(try distinct().collect(ExecutionContext(threads: threads)))
+        let node = try distinct()
+        let context = Self.context(threads, limit: 50_000, scratch)
+        #expect(Self.sortedRows(try node.collect(context)) == expected)
+        #expect(node.metrics.spilledRows > 0)
+        #expect(scratch.entries.isEmpty)
+    }
+
+    @Test func aggregateFailureMidSpillLeavesNoFiles() throws {
+        let scratch = ScratchDirectory()
+        let table = Twin.table(rows: 30_000, seed: 31, batchRows: 400)
+        let context = Self.context(2, limit: 40_000, scratch)
+        context.spill.injectedFailureAfterFrames = 200
+        #expect { try Self.aggregate(table, keys: [0, 4, 3]).collect(context) } throws: { error in
+            (error as? BatonError)?.message.contains("injected failure") == true
+        }
+        #expect(context.spill.used == 0)
+        #expect(scratch.entries.isEmpty)
+    }
+
+    @Test func aBudgetNoSpillCanMeetNamesTheOperatorAndTheNumbers() throws {
+        let scratch = ScratchDirectory()
+        let table = Twin.table(rows: 2_000, seed: 4, batchRows: 100)
+        let context = Self.context(1, limit: 1_500, scratch)
+        #expect { try Self.aggregate(table, keys: [0]).collect(context) } throws: { error in
+            let e = error as! BatonError
+            return e.kind == .memoryLimit && e.message.hasPrefix("HashAggregate[partition ") && e.message.contains("of the 1.4 KiB memory limit")
+                && e.hint?.contains("--memory-limit") == true
+        }
+        #expect(scratch.entries.isEmpty)
     }
 }
