@@ -168,7 +168,8 @@ final class AggregateSpill: @unchecked Sendable {
         let need = table.byteCount
         guard level < Self.maxLevel else {
             throw MemoryReservation.limitError(consumer: name, needs: need - held.size,
-                                               what: "\(table.count) groups whose keys share every hash bit", budget: budget)
+                                               what: "a table of \(table.count) group\(table.count == 1 ? "" : "s") after splitting its partition \(level) times",
+                                               budget: budget)
         }
         held.free()
         try repartition(input, partials: partials, level: level + 1, path: path, keyTypes: keyTypes, schema: schema, consume)
