@@ -153,4 +153,41 @@ final class ScratchDirectory {
         }
         #expect(scratch.entries.isEmpty)
     }
+
+    @Test(arguments: [JoinType.inner, .left, .right, .full, .semi, .anti])
+    func graceJoinMatchesTheInMemoryJoin(type: JoinType) throws {
+        let scratch = ScratchDirectory()
+        let left = Twin.table(rows: 6_000, seed: 41, batchRows: 300)
+        let right = Twin.table(rows: 4_000, seed: 42, batchRows: 200)
+        func join() throws -> HashJoin {
+            try HashJoin(left: TableScan(left, name: "l"), right: TableScan(right, name: "r"), type: type,
+                         leftKeys: [0, 4], rightKeys: [0, 4], residual: nil)
+        }
+        let expected = Self.sortedRows(try join().collect(ExecutionContext(threads: 2)))
+        #expect(!expected.isEmpty)
+        for (limit, threads) in [(8_000, 1), (8_000, 7), (60_000, 2)] {
+            let node = try join()
+            let context = Self.context(threads, limit: limit, scratch)
+            #expect(Self.sortedRows(try node.collect(context)) == expected)
+            // At the smaller budget partitions are split again: more rows spilled than both sides hold.
+            #expect(node.metrics.spilledRows > (limit == 8_000 ? left.rowCount + right.rowCount : 0))
+            #expect(context.memory.peak <= limit)
+            #expect(scratch.entries.isEmpty)
+        }
+    }
+
+    @Test func graceJoinOnOneHugeKeyFailsNamingThePartition() throws {
+        let scratch = ScratchDirectory()
+        let schema = try Schema([Field("k", .int64), Field("v", .int64)])
+        let rows = (0..<5_000).map { Int64($0) }
+        let side = Table(schema: schema, batches: [try Batch(schema: schema, columns: [Column.int64(rows.map { _ in 7 }), Column.int64(rows)])])
+        let node = try HashJoin(left: TableScan(side, name: "l"), right: TableScan(side, name: "r"), type: .inner,
+                                leftKeys: [0], rightKeys: [0], residual: nil)
+        let context = Self.context(1, limit: 20_000, scratch)
+        #expect { try node.collect(context) } throws: { error in
+            let e = error as! BatonError
+            return e.kind == .memoryLimit && e.message.hasPrefix("HashJoin[partition ") && e.message.contains("the 5000 build rows")
+        }
+        #expect(scratch.entries.isEmpty)
+    }
 }
