@@ -16,7 +16,8 @@ import Spill
 ///    rows came first), fold into one table under the partition's own reservation.
 /// 3. Refused there: the table is dropped, and the partition's inputs are split 32 ways by the
 ///    next 5 bits of the hash (frames rewritten to new files; partials re-routed in memory), and
-///    each part is aggregated the same way — recursively, for 11 levels.
+///    each part is aggregated the same way — recursively, for 11 levels; then it runs alone
+///    (`PartitionGate`) and fails, naming the partition, only if it does not fit by itself.
 ///
 /// Groups fold in morsel order at every level, so first/last and every count and min/max equal
 /// the in-memory results; floating-point sums may round differently (partials add in another
@@ -35,6 +36,7 @@ final class AggregateSpill: @unchecked Sendable {
     private var files: [SpillFile?]
     /// Per partition: the frames written, with their batch's morsel id.
     private var frames: [[SpilledFrame]]
+    let gate = PartitionGate()
 
     static let partitionBits = HashAggregate.manyPartitionBits
     /// Past this level the hash has no more fresh bits.
@@ -119,8 +121,9 @@ final class AggregateSpill: @unchecked Sendable {
     }
 
     /// Aggregates `input` and emits its groups with ids under `path`, or splits it and recurses.
+    /// - Parameter alone: the last attempt, with the gate held (see `PartitionGate`).
     func aggregate(_ input: Input, partials: [HashAggregate.Partial], level: Int, path: [Int], keyTypes: [DataType],
-                   schema: Schema, _ consume: Consumer) throws(BatonError) {
+                   schema: Schema, alone: Bool = false, _ consume: Consumer) throws(BatonError) {
         if input.isEmpty { return }
         let name = "HashAggregate[partition \(path.map(String.init).joined(separator: "."))]"
         let held = budget.reservation(name)
@@ -149,7 +152,9 @@ final class AggregateSpill: @unchecked Sendable {
                 try HashAggregate.fold(rows: batch.columns, keyCount: keys.count, aggregates, into: table, states)
             }
             let need = table.byteCount + table.count * aggregates.count * 16
-            if !held.tryResize(to: need) {
+            if alone {
+                try gate.grow(held, by: need - held.size, needing: "a table of \(table.count) groups of one partition")
+            } else if !held.tryResize(to: need) {
                 tooBig = true
                 break
             }
@@ -165,13 +170,13 @@ final class AggregateSpill: @unchecked Sendable {
             }
             return
         }
-        let need = table.byteCount
-        guard level < Self.maxLevel else {
-            throw MemoryReservation.limitError(consumer: name, needs: need - held.size,
-                                               what: "a table of \(table.count) group\(table.count == 1 ? "" : "s") after splitting its partition \(level) times",
-                                               budget: budget)
-        }
         held.free()
+        guard level < Self.maxLevel else {
+            try gate.alone { () throws(BatonError) in
+                try aggregate(input, partials: partials, level: level, path: path, keyTypes: keyTypes, schema: schema, alone: true, consume)
+            }
+            return
+        }
         try repartition(input, partials: partials, level: level + 1, path: path, keyTypes: keyTypes, schema: schema, consume)
     }
 

@@ -130,8 +130,10 @@ public final class HashAggregate: ExecutionNode {
         if spill.active {
             try context.parallel(partitionCount) { [schema, metrics] p throws(BatonError) in
                 try metrics.timed { () throws(BatonError) in
-                    try spill.aggregate(spill.input(partition: p, routes: routes, partials: ordered), partials: ordered, level: 0,
-                                        path: [p], keyTypes: keyTypes, schema: schema, consume)
+                    try spill.gate.partition { () throws(BatonError) in
+                        try spill.aggregate(spill.input(partition: p, routes: routes, partials: ordered), partials: ordered, level: 0,
+                                            path: [p], keyTypes: keyTypes, schema: schema, consume)
+                    }
                 }
             }
             return

@@ -13,7 +13,8 @@ import Spill
 ///    against it, and for RIGHT / FULL the right rows no probe matched follow.
 /// 4. A partition whose build side still does not fit is split 32 ways by the next 5 hash bits,
 ///    both sides rewritten, and each part joined the same way — recursively, for 11 levels; then
-///    the error names the partition and the numbers (one key with more rows than the budget).
+///    it runs alone (`PartitionGate`), and only if it does not fit by itself does the error name
+///    the partition and the numbers (one key with more rows than the budget).
 ///
 /// Null keys go to a partition like any key and match nothing there, so LEFT / ANTI / RIGHT /
 /// FULL still emit their rows. The rows are those of the in-memory join; without ORDER BY they
@@ -29,6 +30,7 @@ final class JoinSpill: @unchecked Sendable {
     private(set) var active = false
     private let rightParts: SpillPartitions
     private let leftParts: SpillPartitions
+    private let gate = PartitionGate()
 
     init(_ join: HashJoin, _ context: ExecutionContext) {
         self.join = join
@@ -69,13 +71,16 @@ final class JoinSpill: @unchecked Sendable {
     func joinPartitions(_ context: ExecutionContext, _ consume: Consumer) throws(BatonError) {
         try context.parallel(SpillPartitions.ways) { [self] p throws(BatonError) in
             try join.metrics.timed { () throws(BatonError) in
-                try joinPartition(right: rightParts.frames[p], left: leftParts.frames[p], level: 0, path: [p], consume)
+                try gate.partition { () throws(BatonError) in
+                    try joinPartition(right: rightParts.frames[p], left: leftParts.frames[p], level: 0, path: [p], consume)
+                }
             }
         }
     }
 
+    /// - Parameter alone: the last attempt, with the gate held (see `PartitionGate`).
     private func joinPartition(right: [SpillPartitions.Frame], left: [SpillPartitions.Frame], level: Int, path: [Int],
-                               _ consume: Consumer) throws(BatonError) {
+                               alone: Bool = false, _ consume: Consumer) throws(BatonError) {
         let type = join.type
         if left.isEmpty && (right.isEmpty || (type != .right && type != .full)) { return }
         if right.isEmpty && (type == .inner || type == .semi || type == .right) { return }
@@ -84,15 +89,19 @@ final class JoinSpill: @unchecked Sendable {
         var batches: [Batch] = []
         for frame in right.sorted(by: { $0.id < $1.id }) {
             let batch = try frame.read(join.right.schema)
-            if !held.tryGrow(by: 2 * batch.columns.reduce(0) { $0 + $1.byteCount }) {
+            let need = 2 * batch.columns.reduce(0) { $0 + $1.byteCount }
+            if alone {
                 let rows = right.reduce(0) { $0 + $1.rows }
-                guard level < SpillPartitions.maxLevel else {
-                    throw MemoryReservation.limitError(consumer: name, needs: 2 * batch.columns.reduce(0) { $0 + $1.byteCount },
-                                                       what: "the \(rows) build rows of a partition split \(level) times (one key with that many rows?)",
-                                                       budget: budget)
-                }
+                try gate.grow(held, by: need, needing: "the \(rows) build rows of one partition (one key with that many rows?)")
+            } else if !held.tryGrow(by: need) {
                 batches = []
                 held.free()
+                guard level < SpillPartitions.maxLevel else {
+                    try gate.alone { () throws(BatonError) in
+                        try joinPartition(right: right, left: left, level: level, path: path, alone: true, consume)
+                    }
+                    return
+                }
                 try repartition(right: right, left: left, level: level + 1, path: path, consume)
                 return
             }

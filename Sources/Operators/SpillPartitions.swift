@@ -1,5 +1,8 @@
 import Columns
 import Spill
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// One input spread over 32 spill files by the key hash, one frame per input batch and
 /// partition, each frame remembering its batch's morsel id so a partition can be replayed in
@@ -55,6 +58,43 @@ final class SpillPartitions {
             let written = try files[p]!.append(part)
             metrics.spilled(rows: part.count, bytes: written)
             frames[p].append(Frame(id: id, file: files[p]!, index: files[p]!.frames.count - 1))
+        }
+    }
+}
+
+/// Lets the partitions of one operator run in parallel under one budget, and lets a partition
+/// that cannot fit beside the others finish alone, instead of failing because of them.
+///
+/// A partition still too big at the deepest split gives back its memory and waits for the
+/// gate; holding it, it grows by waiting for the operator's other busy partitions to finish
+/// and release. Only when none is busy and the growth is still refused does it fail: the
+/// partition alone is larger than the budget. Waiters hold no memory while they wait for the
+/// gate, and busy partitions never wait, so every wait ends.
+final class PartitionGate: @unchecked Sendable {
+    private let solo = Lock()
+    private let busy = Locked(0)
+
+    /// Runs one top-level partition, counted as busy.
+    func partition(_ body: () throws(BatonError) -> Void) throws(BatonError) {
+        busy.withLock { $0 += 1 }
+        defer { busy.withLock { $0 -= 1 } }
+        try body()
+    }
+
+    /// Runs `body` with the gate held, not counted as busy (the caller holds no memory).
+    func alone(_ body: () throws(BatonError) -> Void) throws(BatonError) {
+        busy.withLock { $0 -= 1 }
+        defer { busy.withLock { $0 += 1 } }
+        try solo.withLock { () throws(BatonError) in try body() }
+    }
+
+    /// Inside `alone`: grows `reservation`, waiting while other partitions are busy.
+    func grow(_ reservation: MemoryReservation, by bytes: Int, needing what: String) throws(BatonError) {
+        while !reservation.tryGrow(by: bytes) {
+            if busy.withLock({ $0 }) == 0 {
+                throw MemoryReservation.limitError(consumer: reservation.consumer, needs: bytes, what: what, budget: reservation.budget)
+            }
+            usleep(1000)
         }
     }
 }

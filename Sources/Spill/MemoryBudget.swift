@@ -120,7 +120,7 @@ public final class MemoryReservation: @unchecked Sendable {
         let limit = budget.limit ?? 0
         return BatonError(.memoryLimit,
                           "\(consumer) needs \(ByteSize.text(needs)) more for \(what), but only \(ByteSize.text(max(0, limit - budget.used))) of the \(ByteSize.text(limit)) memory limit is free",
-                          hint: "raise --memory-limit (to at least \(ByteSize.text(budget.used + needs))) or run with fewer --threads")
+                          hint: "raise --memory-limit (to at least \(ByteSize.text(budget.used + needs)))")
     }
 
     private func locked<T>(_ body: () -> T) -> T {

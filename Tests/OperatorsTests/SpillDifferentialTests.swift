@@ -190,4 +190,32 @@ final class ScratchDirectory {
         }
         #expect(scratch.entries.isEmpty)
     }
+
+    @Test(arguments: [1, 2, 7])
+    func windowSpillsByPartitionKeysToTheInMemoryResults(threads: Int) throws {
+        let scratch = ScratchDirectory()
+        let table = Twin.table(rows: 20_000, seed: 19, batchRows: 250)
+        let sum = try AggregateCall.resolve(.sum, arguments: [4], types: [.int64], text: "sum(v)").get()
+        let fsum = try AggregateCall.resolve(.sum, arguments: [2], types: [.float64], text: "sum(k3)").get()
+        let functions = [WindowFunction(kind: .rowNumber, frame: .runningWithPeers, text: "row_number()"),
+                         WindowFunction(kind: .rank, frame: .runningWithPeers, text: "rank()"),
+                         WindowFunction(kind: .denseRank, frame: .runningWithPeers, text: "dense_rank()"),
+                         WindowFunction(kind: .aggregate(sum), frame: .runningWithPeers, text: "sum(v)"),
+                         WindowFunction(kind: .aggregate(fsum), frame: .rows(start: -2, end: 0), text: "sum(k3)"),
+                         WindowFunction(kind: .aggregate(sum), frame: .partition, text: "sum(v) total")]
+        func window() throws -> Window {
+            // Partitions by (k1, v): about 5,000 of them; ORDER BY d has ties (row_number follows input order).
+            try Window(TableScan(table, name: "t"), partitionKeys: [0, 4], orderKeys: [SortKey(column: 5)],
+                       functions: functions, names: ["rn", "rk", "dr", "s", "f", "t"])
+        }
+        let expected = Self.sortedRows(try window().collect(ExecutionContext(threads: threads)))
+        for limit in [100_000, 600_000] {
+            let node = try window()
+            let context = Self.context(threads, limit: limit, scratch)
+            #expect(Self.sortedRows(try node.collect(context)) == expected)
+            #expect(node.metrics.spilledRows > (limit == 100_000 ? table.rowCount : 0))
+            #expect(context.memory.peak <= limit)
+            #expect(scratch.entries.isEmpty)
+        }
+    }
 }
