@@ -101,7 +101,7 @@ let package = Package(
         .testTarget(name: "SpillTests", dependencies: ["Spill", "Columns"]),
         .testTarget(name: "QueryTests", dependencies: ["Query", "Operators", "Spill", "Columns"], exclude: ["sql"]),
         .testTarget(name: "UtilitiesTests", dependencies: ["Utilities"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Columns"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Query", "Columns"]),
         .testTarget(name: "CLITests", dependencies: ["Storage", "Columns"]),
     ]
 )

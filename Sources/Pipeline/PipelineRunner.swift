@@ -20,6 +20,9 @@ public struct RunOptions: Sendable {
     public var dryRun = false
     /// Stages run at once, at most.
     public var concurrency = 2
+    /// Memory and spill limits for the whole run: the memory limit is shared out equally among
+    /// the stages that may run at once, so together they stay under it.
+    public var limits = ResourceLimits()
 
     public init() {}
 }
@@ -303,7 +306,7 @@ public final class PipelineRunner: @unchecked Sendable {
                 report.seconds = Date().timeIntervalSince(start)
                 if case .sink = stage.kind {} else {
                     for check in stage.checks {
-                        let result = try Checks.run(check, stage: stage.name, path: tablePath(stage), threads: pipeline.threads)
+                        let result = try Checks.run(check, stage: stage.name, path: tablePath(stage), threads: pipeline.threads, limits: stageLimits)
                         report.checks.append(result)
                     }
                 }
@@ -386,7 +389,14 @@ public final class PipelineRunner: @unchecked Sendable {
     func engine(for stage: StageSpec) -> QueryEngine {
         var tables: [String: NamedTable] = [:]
         for u in stage.upstream { tables[u] = .file(tablePath(pipeline.spec.stage(u)!)) }
-        return QueryEngine(threads: pipeline.threads, directory: pipeline.spec.directory, tables: tables)
+        return QueryEngine(threads: pipeline.threads, directory: pipeline.spec.directory, tables: tables, limits: stageLimits)
+    }
+
+    /// One stage's share of the run's limits.
+    var stageLimits: ResourceLimits {
+        var limits = options.limits
+        limits.memory = limits.memory.map { $0 / max(1, options.concurrency) }
+        return limits
     }
 
     func runTransform(_ stage: StageSpec, _ t: TransformSpec, _ report: inout StageReport) throws(BatonError) {
@@ -410,11 +420,16 @@ public final class PipelineRunner: @unchecked Sendable {
             report.rowsOut = rows
             report.bytes = written.fileBytes
             report.rowsIn = stage.upstream.reduce(0) { $0 + ((try? BatonReader(path: tablePath(pipeline.spec.stage($1)!)).rowCount) ?? 0) }
-            report.peakMemory = Self.peakMemory(plan.root)
+            report.peakMemory = plan.memory?.peak ?? Self.peakMemory(plan.root)
+            report.spilledBytes = Self.spilledBytes(plan.root)
         } catch {
             writer?.abort()
             throw error.inFile(pipeline.spec.path)
         }
+    }
+
+    static func spilledBytes(_ node: any ExecutionNode) -> Int {
+        node.metrics.spilledBytes + node.children.reduce(0) { $0 + spilledBytes($1) }
     }
 
     static func peakMemory(_ node: any ExecutionNode) -> Int {

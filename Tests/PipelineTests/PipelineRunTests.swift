@@ -1,6 +1,7 @@
 import Columns
 import Foundation
 import Pipeline
+import Query
 import Testing
 
 @Suite struct PipelineRunTests {
@@ -160,6 +161,42 @@ import Testing
         let (report, _) = try s.run()
         #expect(report.succeeded)
         #expect(s.read("out.csv") == "country,n\nDE,4\nFR,1\n")
+    }
+
+    /// Under a small --memory-limit a sorting stage spills, reports it, and writes the same
+    /// output as without a limit.
+    @Test func stagesSpillUnderTheMemoryLimit() throws {
+        func make() -> Scratch {
+            let s = Scratch()
+            var orders = "id,customer,amount\n"
+            for i in 0..<60_000 { orders += "\(i),\(i % 97),\((i * 7919) % 10_007)\n" }
+            s.write("data/orders.csv", orders)
+            s.write("pipeline.yaml", """
+                stages:
+                  orders:
+                    source: data/orders.csv
+                  sorted:
+                    from: orders
+                    sort: [amount DESC, id]
+                  out:
+                    sink: out.csv
+                    from: sorted
+
+                """)
+            return s
+        }
+        let free = make(), tight = make()
+        let (unlimited, _) = try free.run()
+        let (limited, _) = try tight.run {
+            $0.limits = ResourceLimits(memory: 256 << 10, temporaryDirectory: tight.path)
+            $0.concurrency = 1
+        }
+        #expect(unlimited.succeeded && limited.succeeded)
+        #expect(unlimited.stages[1].spilledBytes == 0)
+        #expect(limited.stages[1].spilledBytes > 0)
+        #expect(tight.read("out.csv") == free.read("out.csv"))
+        #expect(tight.read("out.csv")?.hasPrefix("id,customer,amount\n") == true)
+        #expect(tight.read("out.csv")?.split(separator: "\n").count == 60_001)
     }
 
     /// A dry run says what would run and touches nothing.
