@@ -189,12 +189,16 @@ public final class Pipeline: @unchecked Sendable {
                 case .flag(let b): options.dialect.nullStrings = [String(b)]
                 }
             case "on_error":
+                // `reject` alone: the rejects file goes in the workspace (PipelineRunner.rejectsPath).
                 let policy = try text()
-                guard policy == "fail" || policy == "skip" else {
-                    throw BatonError(.invalidInput, "on_error is fail or skip in a pipeline, found '\(policy)'",
-                                     hint: "rejected records are counted in the run log")
+                if policy == "reject" {
+                    options.onError = .reject(path: "")
+                } else {
+                    do throws(BatonError) { options.onError = try OnError(parsing: policy) } catch {
+                        throw BatonError(.invalidInput, "on_error is fail, skip, reject or reject=FILE, found '\(policy)'")
+                    }
+                    if case .reject(let path) = options.onError { options.onError = .reject(path: resolve(path)) }
                 }
-                options.onError = try OnError(parsing: policy)
             case "max_errors":
                 options.maxErrors = try ErrorLimit(parsing: try text())
             case "columns":
@@ -203,6 +207,9 @@ public final class Pipeline: @unchecked Sendable {
                 case .text(let s): options.columns = s.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
                 case .flag: throw BatonError(.invalidInput, "option columns needs column names")
                 }
+            case "max_record_size":
+                guard let mib = Int(try text()), mib > 0 else { throw BatonError(.invalidInput, "option max_record_size needs a positive number of MiB") }
+                options.maxRecordBytes = mib << 20
             case "sample_size":
                 guard let n = Int(try text()), n > 0 else { throw BatonError(.invalidInput, "option sample_size needs a positive number of bytes") }
                 options.sampleSize = n

@@ -23,6 +23,7 @@ struct PipelineReader {
     ]
     static let sourceOptions: Set<String> = [
         "delimiter", "quote", "escape", "header", "null", "on_error", "max_errors", "schema", "columns", "sample_size",
+        "max_record_size",
     ]
 
     mutating func read(_ text: String, path: String, directory: String) -> PipelineSpec {

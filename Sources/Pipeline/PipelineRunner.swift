@@ -352,7 +352,14 @@ public final class PipelineRunner: @unchecked Sendable {
             report.bytes = reader.fileSize
             return
         }
-        let options = try pipeline.readOptions(source)
+        var options = try pipeline.readOptions(source)
+        // Rejected records: to the file the pipeline names, or beside the stage's output.
+        var rejects: (file: AtomicOutputFile, writer: RejectsWriter)?
+        if case .reject(let target) = options.onError {
+            let file = try AtomicOutputFile(path: target.isEmpty ? rejectsPath(stage.name) : target)
+            rejects = (file, RejectsWriter(sink: TextSink { (bytes) throws(BatonError) in try file.write(bytes) }))
+            options.onError = .reject(path: file.path)
+        }
         let reader = try CSVReader(path: path, options: options)
         try reader.select(options.columns)
         // The share read and the ETA compare parsed bytes with file sizes: not for compressed files.
@@ -363,10 +370,17 @@ public final class PipelineRunner: @unchecked Sendable {
         var rows = 0
         var lastTick = Date()
         do throws(BatonError) {
-            let summary = try reader.read(onSchema: { (schema, _) throws(BatonError) in
+            let summary = try reader.read(onSchema: { (schema, restarted) throws(BatonError) in
                 writer?.abort()
                 writer = try BatonWriter(path: output, schema: schema, options: WriteOptions(threads: pipeline.threads))
                 rows = 0
+                if restarted, let old = rejects {
+                    old.file.abort()
+                    let file = try AtomicOutputFile(path: old.file.path)
+                    rejects = (file, RejectsWriter(sink: TextSink { (bytes) throws(BatonError) in try file.write(bytes) }))
+                }
+            }, onRejected: { (records) throws(BatonError) in
+                try rejects?.writer.add(records)
             }, { (batch) throws(BatonError) in
                 try writer!.write(batch)
                 rows += batch.count
@@ -376,15 +390,23 @@ public final class PipelineRunner: @unchecked Sendable {
                 }
             })
             let written = try writer!.finish()
+            if var r = rejects {
+                try r.writer.finish()
+                try r.file.commit()
+            }
             report.rowsIn = summary.rowsRead + summary.rejected
             report.rowsOut = summary.rowsRead
             report.rejected = summary.rejected
             report.bytes = written.fileBytes
         } catch {
             writer?.abort()
+            rejects?.file.abort()
             throw error
         }
     }
+
+    /// Where a source with `on_error: reject` lists its rejected records.
+    public func rejectsPath(_ stage: String) -> String { "\(workspace.directory)/rejects/\(stage).csv" }
 
     func engine(for stage: StageSpec) -> QueryEngine {
         var tables: [String: NamedTable] = [:]

@@ -199,6 +199,32 @@ import Testing
         #expect(tight.read("out.csv")?.split(separator: "\n").count == 60_001)
     }
 
+    /// A source with on_error: reject keeps its bad records aside in the workspace (line,
+    /// offset, column, reason, raw record), counts them, and loads the rest.
+    @Test func sourceRejectsGoToTheWorkspace() throws {
+        let s = shop()
+        s.write("data/orders.csv", "id,customer,amount\n1,1,10.5\n2,2,n/a\n3,1,4\n4,x,1\n")
+        s.write("data/orders.schema.yaml", "columns:\n  - name: id\n    type: Int64\n  - name: customer\n    type: Int64\n  - name: amount\n    type: Float64\n")
+        s.write("pipeline.yaml", shopPipeline.replacingOccurrences(of: "    source: data/orders.csv\n", with: """
+                source: data/orders.csv
+                options:
+                  schema: data/orders.schema.yaml
+                  on_error: reject
+                  max_errors: 5
+
+            """))
+        let (report, _) = try s.run()
+        #expect(report.succeeded)
+        let orders = report.stages[0]
+        #expect(orders.rowsIn == 4 && orders.rowsOut == 2 && orders.rejected == 2)
+        #expect(s.read(".baton/shop/rejects/orders.csv") == #"""
+            line,byte_offset,column,reason,record
+            3,28,amount,"expected Float64, found ""n/a""","2,2,n/a"
+            5,42,customer,"expected Int64, found ""x""","4,x,1"
+
+            """#)
+    }
+
     /// A dry run says what would run and touches nothing.
     @Test func dryRun() throws {
         let s = shop()
