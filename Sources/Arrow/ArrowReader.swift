@@ -172,8 +172,10 @@ public final class ArrowReader {
             length = word.withUnsafeBytes { Int32(littleEndian: $0.loadUnaligned(as: Int32.self)) }
         }
         if length == 0 { return nil }
-        guard length > 0 else {
-            throw BatonError(.corrupt, "\(context): the metadata length is \(length)", at: .init(file: name),
+        // Metadata is a schema or a batch's buffer list: kilobytes. A huge length means the
+        // bytes are not Arrow (CSV text read as a length), so fail now rather than wait for them.
+        guard length > 0, length <= 1 << 26 else {
+            throw BatonError(.corrupt, "\(context): the metadata length \(length) is implausible", at: .init(file: name),
                              hint: "the input is not an Arrow IPC stream")
         }
         let metadata = try input.take(Int(length))
