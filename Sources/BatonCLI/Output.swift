@@ -79,7 +79,11 @@ enum TextWriter {
         switch self {
         case .csv(var w): try w.write(batch); self = .csv(w)
         case .jsonl(var w): try w.write(batch); self = .jsonl(w)
-        case .arrow(let w, _): try w.write(batch)
+        case .arrow(let w, let box):
+            // A batch goes out whole and at once: a consumer on a pipe (Spark, Dask) starts on it
+            // while the next is computed.
+            try w.write(batch)
+            try box.sink.flushNow()
         }
     }
 

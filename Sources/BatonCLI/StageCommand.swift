@@ -18,7 +18,8 @@ struct StageCommand: ParsableCommand {
             The input kind is told from its first bytes: 0xFFFFFFFF (an Arrow IPC stream) or \
             ARROW1 (an Arrow IPC file, read as the stream inside it), else CSV (the CSV options \
             apply). The result is an Arrow IPC stream (--format csv for CSV), written batch by \
-            batch; diagnostics go to stderr only. An input with no bytes at all is an empty \
+            batch as the query produces it, on one thread (--threads sets the CSV parser's); \
+            diagnostics go to stderr only. An input with no bytes at all is an empty \
             table: with --schema FILE it has those columns, without one only a query that names \
             no columns can run. This is the process Spark's mapInArrow or Dask runs per partition.
             Example: producer | baton stage "SELECT id, sum(v) AS v FROM input GROUP BY id" | consumer
@@ -40,14 +41,14 @@ struct StageCommand: ParsableCommand {
             var writer: TextWriter?
             let plan: QueryEngine.Plan
             do throws(BatonError) {
-                plan = try engine.run(sql) { (batch) throws(BatonError) in
+                plan = try engine.stream(sql) { (batch) throws(BatonError) in
                     if writer == nil { writer = try makeWriter(batch.schema, arrowOptions) }
                     try writer!.write(batch)
                 }
             } catch {
                 if input.emptyWithoutSchema {
                     var explained = error
-                    explained.message += " (standard input was empty, so table input has no columns)"
+                    explained.message = "standard input is empty, so table input has no columns: " + explained.message
                     explained.hint = "declare the input's columns with --schema FILE (see baton schema --lock)"
                     throw explained
                 }
