@@ -41,8 +41,8 @@ struct ArrowBatchDecoder {
         return node
     }
 
-    /// The next buffer's bytes, decompressed if the batch is compressed.
-    private mutating func buffer(_ name: String) throws(BatonError) -> [UInt8] {
+    /// The next buffer's bytes (a view of the body, or the decompressed copy).
+    private mutating func buffer(_ name: String) throws(BatonError) -> ArraySlice<UInt8> {
         guard nextBuffer < layout.buffers.count else { throw corrupt("the record batch lists too few buffers", column: name) }
         let location = layout.buffers[nextBuffer]
         defer { nextBuffer += 1 }
@@ -51,22 +51,22 @@ struct ArrowBatchDecoder {
                           column: name)
         }
         let raw = body[location.offset..<location.offset + location.length]
-        guard let codec = layout.compression, !raw.isEmpty else { return Array(raw) }
+        guard let codec = layout.compression, !raw.isEmpty else { return raw }
         guard raw.count >= 8 else { throw corrupt("compressed buffer \(nextBuffer) is \(raw.count) bytes, shorter than its length prefix", column: name) }
         let size = raw.withUnsafeBytes { Int64(littleEndian: $0.loadUnaligned(as: Int64.self)) }
         let payload = raw.dropFirst(8)
-        if size == -1 { return Array(payload) }
+        if size == -1 { return payload }
         guard size >= 0, size <= Int64(Int32.max) else {
             throw corrupt("compressed buffer \(nextBuffer) claims \(size) uncompressed bytes", column: name)
         }
         do throws(BatonError) {
-            return try withRawBytes(payload) { (input) throws(BatonError) in try codec.decompress(input, size: Int(size)) }
+            return try withRawBytes(payload) { (input) throws(BatonError) in try codec.decompress(input, size: Int(size)) }[...]
         } catch {
             throw corrupt("buffer \(nextBuffer): \(error.message)", column: name)
         }
     }
 
-    private func need(_ bytes: [UInt8], _ count: Int, _ what: String, _ name: String) throws(BatonError) {
+    private func need(_ bytes: ArraySlice<UInt8>, _ count: Int, _ what: String, _ name: String) throws(BatonError) {
         guard bytes.count >= count else {
             throw corrupt("the \(what) buffer holds \(bytes.count) bytes, \(count) needed for \(layout.length) rows", column: name)
         }
@@ -173,15 +173,25 @@ struct ArrowBatchDecoder {
         try need(bytes, encoding.indexBits / 8 * n, "indices", name)
         let wide = bytes.withUnsafeBytes { Self.widen($0, n, bits: encoding.indexBits, signed: encoding.indexSigned) }
         let size = Int64(dictionary.values.count)
-        var codes = [Int32](repeating: 0, count: n)
-        for i in 0..<n {
-            let present = validity.map { $0[i] } ?? true
-            guard present else { continue }
-            let code = wide[i]
-            guard code >= 0, code < size else {
-                throw corrupt("row \(i): dictionary index \(code) is outside the \(size)-value dictionary \(encoding.id)", column: name)
+        // Indices in range are kept; one out of range is an error unless its row is null
+        // (a null slot may hold anything), and then becomes 0 so that every code is valid.
+        var bad = -1
+        let codes = [Int32](unsafeUninitializedCapacity: n) { out, initialized in
+            wide.withUnsafeBufferPointer { w in
+                for i in 0..<n {
+                    let code = w[i]
+                    if UInt64(bitPattern: code) < UInt64(size) {
+                        out[i] = Int32(truncatingIfNeeded: code)
+                    } else {
+                        out[i] = 0
+                        if bad < 0 && (validity.map { $0[i] } ?? true) { bad = i }
+                    }
+                }
             }
-            codes[i] = Int32(code)
+            initialized = n
+        }
+        if bad >= 0 {
+            throw corrupt("row \(bad): dictionary index \(wide[bad]) is outside the \(size)-value dictionary \(encoding.id)", column: name)
         }
         if let nulls = dictionary.validity {
             // A null dictionary value makes the rows that point at it null.
@@ -196,7 +206,7 @@ struct ArrowBatchDecoder {
 
     /// Checks and copies variable-length offsets: they must start at or after 0, never
     /// decrease and end inside the data; they are rebased to start at 0.
-    private func stringArray(offsets: [UInt8], data: [UInt8], wide: Bool, count n: Int, name: String) throws(BatonError) -> StringArray {
+    private func stringArray(offsets: ArraySlice<UInt8>, data: ArraySlice<UInt8>, wide: Bool, count n: Int, name: String) throws(BatonError) -> StringArray {
         if n == 0 && offsets.isEmpty { return StringArray() }
         try need(offsets, (wide ? 8 : 4) * (n + 1), "offsets", name)
         let raw: [Int64] = offsets.withUnsafeBytes { wide ? Self.load(Int64.self, $0, n + 1) : Self.load(Int32.self, $0, n + 1).map { Int64($0) } }
@@ -217,7 +227,8 @@ struct ArrowBatchDecoder {
                              hint: "write smaller record batches")
         }
         let rebased = raw.map { Int32(truncatingIfNeeded: $0 - first) }
-        return StringArray(offsets: rebased, bytes: Array(data[Int(first)..<Int(previous)]))
+        let base = data.startIndex
+        return StringArray(offsets: rebased, bytes: Array(data[(base + Int(first))..<(base + Int(previous))]))
     }
 
     /// `count` little-endian values of `T` from the start of `raw` (checked by the caller).

@@ -11,6 +11,7 @@ public final class ArrowInput {
     public let name: String
     private let read: (UnsafeMutableRawBufferPointer) throws(BatonError) -> Int
     private var prefix: [UInt8]
+    private var prefixStart = 0
     /// Bytes handed out so far: the offset errors report.
     public private(set) var offset = 0
 
@@ -30,10 +31,10 @@ public final class ArrowInput {
     /// 16 MiB, so a corrupt length fails as truncated input instead of allocating it whole.
     func take(_ count: Int) throws(BatonError) -> [UInt8] {
         var out: [UInt8] = []
-        if !prefix.isEmpty {
-            let n = min(count, prefix.count)
-            out += prefix[0..<n]
-            prefix.removeFirst(n)
+        if prefixStart < prefix.count {
+            let n = min(count, prefix.count - prefixStart)
+            out += prefix[prefixStart..<prefixStart + n]
+            prefixStart += n
         }
         while out.count < count {
             let piece = min(count - out.count, 1 << 24)

@@ -135,7 +135,14 @@ public final class ArrowWriter {
         case .dictionary(let local, let values):
             var map = [Int32](repeating: 0, count: values.count)
             for j in 0..<values.count { map[j] = values.withBytes(at: j) { table.intern($0) ?? 0 } }
-            for r in 0..<local.count { codes[r] = map[Int(local[r])] }
+            // Every code is in range (a Column invariant), so the remap needs no checks.
+            map.withUnsafeBufferPointer { m in
+                local.withUnsafeBufferPointer { l in
+                    codes.withUnsafeMutableBufferPointer { c in
+                        for r in 0..<l.count { c[r] = m[Int(l[r])] }
+                    }
+                }
+            }
         case .string(let strings):
             for r in 0..<strings.count where !column.isNull(r) { codes[r] = strings.withBytes(at: r) { table.intern($0) ?? 0 } }
         default:

@@ -48,6 +48,26 @@ import Testing
         #expect(error?.description == "column \"a\": test.arrows: message 1 at byte 208: buffer 1 at body offset 4096, 24 bytes, lies outside the 64-byte body (hint: the input is not valid Arrow IPC; check that the producer wrote a complete stream or file)")
     }
 
+    @Test func dictionaryIndexOutOfRange() throws {
+        let schema = try Schema([Field("k", .string)])
+        let batch = try Batch(schema: schema, columns: [.dictionary([0, 1, nil], values: ["a", "b"])])
+        var bytes = try arrowBytes([batch], schema: schema)
+        // Messages: schema, dictionary, record batch. Walk to the record batch's body.
+        var at = 0
+        for _ in 0..<2 {
+            let length = bytes.withUnsafeBytes { Int($0.loadUnaligned(fromByteOffset: at + 4, as: Int32.self)) }
+            let metadata = FlatBuffer(bytes: Array(bytes[(at + 8)..<(at + 8 + length)]), context: "test")
+            at += 8 + length + (try ArrowMessage.parse(metadata).bodyLength)
+        }
+        let length = bytes.withUnsafeBytes { Int($0.loadUnaligned(fromByteOffset: at + 4, as: Int32.self)) }
+        // Body: validity (8 bytes, padded), then the indices; make row 1's index 7.
+        let indices = at + 8 + length + 8
+        bytes.replaceSubrange(indices + 4..<indices + 8, with: [7, 0, 0, 0])
+        let error = Self.failure(bytes)
+        #expect(error?.kind == .corrupt)
+        #expect(error?.description == "column \"k\": test.arrows: message 2 at byte \(at): row 1: dictionary index 7 is outside the 2-value dictionary 0 (hint: the input is not valid Arrow IPC; check that the producer wrote a complete stream or file)")
+    }
+
     @Test func notArrowAtAll() throws {
         let error = Self.failure(Array("id,name\n1,a\n".utf8))
         #expect(error?.kind == .corrupt)
