@@ -60,14 +60,24 @@ public final class ArrowInput {
     }
 }
 
-/// A file opened for positioned reads (the IPC file format is read through its footer).
+/// A file opened for positioned reads (the IPC file format is read through its footer), or
+/// the whole of a file already in memory (an IPC file arriving on a pipe).
 final class RandomAccessFile {
     let path: String
     let fd: Int32
     let size: Int
+    private let contents: [UInt8]?
+
+    init(name: String, contents: [UInt8]) {
+        path = name
+        fd = -1
+        size = contents.count
+        self.contents = contents
+    }
 
     init(path: String) throws(BatonError) {
         self.path = path
+        contents = nil
         fd = open(path, O_RDONLY)
         if fd < 0 {
             let code = errno
@@ -82,7 +92,7 @@ final class RandomAccessFile {
         size = Int(info.st_size)
     }
 
-    deinit { close(fd) }
+    deinit { if fd >= 0 { close(fd) } }
 
     /// Exactly `count` bytes at `offset`.
     /// - Throws: `.truncated` when the file ends first.
@@ -91,6 +101,7 @@ final class RandomAccessFile {
             throw BatonError(.truncated, "\(what): \(count) bytes at byte \(offset) run past the end of the \(size)-byte file",
                              at: .init(file: path), hint: "the file is incomplete or damaged; write it again")
         }
+        if let contents { return Array(contents[offset..<offset + count]) }
         var out = [UInt8](repeating: 0, count: count)
         var done = 0
         while done < count {

@@ -56,6 +56,12 @@ public final class ArrowReader {
         }
     }
 
+    /// A reader of an IPC file held in memory (one read whole from a pipe: its footer, at the
+    /// end, says where the dictionaries are).
+    public convenience init(fileBytes: [UInt8], name: String) throws(BatonError) {
+        try self.init(file: RandomAccessFile(name: name, contents: fileBytes))
+    }
+
     private init(file: RandomAccessFile) throws(BatonError) {
         name = file.path
         let footer = try ArrowFileLayout.footer(file)

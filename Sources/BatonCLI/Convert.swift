@@ -11,7 +11,7 @@ struct Convert: ParsableCommand {
         discussion: """
             Formats follow the file names: .baton, .csv, .jsonl, .arrow/.feather (Arrow IPC file), \
             .arrows (Arrow IPC stream); inputs are recognised by their first bytes. '-' is standard \
-            input (CSV, plain or gzip/zstd/lz4 compressed, or an Arrow IPC stream) or standard output (--format). The output is \
+            input (CSV, plain or gzip/zstd/lz4 compressed, or Arrow IPC) or standard output (--format). The output is \
             written under a temporary name and renamed into place when complete. The end of the \
             run reports rows read, rejected and widened on stderr.
             """)

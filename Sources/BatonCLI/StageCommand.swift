@@ -16,7 +16,7 @@ struct StageCommand: ParsableCommand {
         abstract: "Run SQL over standard input (an Arrow IPC stream or CSV) as the table input; write the result to stdout.",
         discussion: """
             The input kind is told from its first bytes: 0xFFFFFFFF (an Arrow IPC stream) or \
-            ARROW1 (an Arrow IPC file, read as the stream inside it), else CSV (the CSV options \
+            ARROW1 (an Arrow IPC file, read whole, then through its footer), else CSV (the CSV options \
             apply). The result is an Arrow IPC stream (--format csv for CSV), written batch by \
             batch as the query produces it, on one thread (--threads sets the CSV parser's); \
             diagnostics go to stderr only. An input with no bytes at all is an empty \
