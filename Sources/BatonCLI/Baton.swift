@@ -17,7 +17,7 @@ struct Baton: ParsableCommand {
             """,
         version: batonVersion,
         subcommands: [QueryCommand.self, ExplainCommand.self, RunCommand.self, ValidateCommand.self, PlanCommand.self, GraphCommand.self,
-                      RunsCommand.self, Convert.self, SchemaCommand.self, Cat.self, Inspect.self, Generate.self])
+                      RunsCommand.self, StageCommand.self, Convert.self, SchemaCommand.self, Cat.self, Inspect.self, Generate.self])
 }
 
 /// Runs a command body, turning a `BatonError` into its message on stderr and its exit code.

@@ -112,7 +112,8 @@ enum OutputKind {
         if lower.hasSuffix(".baton") { self = .baton; return }
         if lower.hasSuffix(".csv") { self = .text(.csv); return }
         if lower.hasSuffix(".jsonl") || lower.hasSuffix(".ndjson") { self = .text(.jsonl); return }
+        if [".arrow", ".feather", ".arrows", ".ipc"].contains(where: { lower.hasSuffix($0) }) { self = .text(.arrow); return }
         throw BatonError(.invalidInput, "cannot tell the output format from the file name", at: .init(text: path),
-                         hint: "end the name with .baton, .csv or .jsonl")
+                         hint: "end the name with .baton, .csv, .jsonl, .arrow (.feather) or .arrows")
     }
 }

@@ -1,3 +1,4 @@
+import Arrow
 import Columns
 import CSV
 import Operators
@@ -11,6 +12,8 @@ public enum NamedTable: Sendable {
     /// A `.baton` or CSV file, its path used as given (not taken relative to the engine's directory).
     case file(String)
     case schema(Schema)
+    /// Batches read once as they arrive (`baton stage` reads standard input as `input`).
+    case stream(BatchStream)
 }
 
 /// An opened input: its schema, and scans of chosen columns.
@@ -57,6 +60,10 @@ final class Catalog {
             return Source(schema: schema, cheapestColumn: 0) { columns, _ throws(BatonError) in
                 PlannedTable(name: name, schema: schema.projected(columns))
             }
+        case .stream(let stream):
+            return Source(schema: stream.schema, cheapestColumn: 0) { columns, _ throws(BatonError) in
+                StreamScan(name: name, stream: stream, columns: columns)
+            }
         }
     }
 
@@ -76,6 +83,16 @@ final class Catalog {
             let cheapest = sizes.indices.min { sizes[$0] < sizes[$1] } ?? 0
             return Source(schema: schema, cheapestColumn: cheapest) { columns, predicates throws(BatonError) in
                 BatonScan(reader: reader, columns: columns, predicates: predicates)
+            }
+        }
+        if !forceCSV && Self.isArrow(path) {
+            // The schema comes from the file's first message (or footer); the scan reopens it.
+            guard let schema = try ArrowReader(path: path).schema else {
+                throw BatonError(.invalidInput, "the Arrow stream is empty: it has no schema", at: .init(file: path),
+                                 hint: "the producer wrote no bytes; write at least a schema")
+            }
+            return Source(schema: schema, cheapestColumn: 0) { columns, _ throws(BatonError) in
+                ArrowScan(path: path, fileSchema: schema, columns: columns)
             }
         }
         let key = path + "\u{0}" + options.keys.sorted().map { "\($0)=\(options[$0]!.0)" }.joined(separator: ",")
@@ -105,6 +122,12 @@ final class Catalog {
         return Source(schema: schema, cheapestColumn: 0) { columns, _ throws(BatonError) in
             try CSVScan(reader: reader, columns: columns.map { schema.fields[$0].name }, widened: widened)
         }
+    }
+
+    /// Arrow IPC files and stream files, by name.
+    static func isArrow(_ path: String) -> Bool {
+        let lower = path.lowercased()
+        return [".arrow", ".feather", ".arrows", ".ipc"].contains { lower.hasSuffix($0) }
     }
 
     private func apply(_ options: [String: (Value, SourceRange)], to csv: inout CSVReadOptions, text: QueryText) throws(BatonError) {

@@ -131,6 +131,25 @@ public final class QueryEngine {
         }
     }
 
+    /// Runs `sql` on one thread, handing each result batch to `body` as soon as it exists, in
+    /// result order: streaming operators (scan, filter, project, limit) never hold more than a
+    /// batch, so memory stays bounded unless the query has a blocking operator. On one thread the
+    /// arrival order is the morsel order, so no reordering buffer is needed. Inputs are read
+    /// once: a column of a CSV input that needs widening mid-read is an error, not a re-plan.
+    /// This is `baton stage`'s mode: one process per partition, the parallelism outside.
+    @discardableResult
+    public func stream(_ sql: String, _ body: (Batch) throws(BatonError) -> Void) throws(BatonError) -> Plan {
+        let plan = try plan(sql)
+        let context = ExecutionContext(threads: 1)
+        try withoutActuallyEscaping(body) { escapable in
+            let box = UncheckedBox(escapable)
+            return Result { () throws(BatonError) in
+                try plan.root.run(context) { batch, _ throws(BatonError) in try box.value(batch.compacted()) }
+            }
+        }.get()
+        return plan
+    }
+
     /// Runs `sql` and returns the whole result.
     public func run(_ sql: String) throws(BatonError) -> Table {
         var batches: [Batch] = []
@@ -187,4 +206,11 @@ enum Explain {
         let mib = Double(bytes) / 1_048_576
         return mib < 10 ? String(Double(Int(mib * 10)) / 10) : String(Int(mib.rounded()))
     }
+}
+
+/// Lets a non-Sendable closure cross into the `@Sendable` consumer of a one-thread run, where
+/// it is only ever called from the calling thread.
+private final class UncheckedBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
 }
