@@ -220,8 +220,12 @@ public final class Pipeline: @unchecked Sendable {
         return options
     }
 
-    /// Whether a source reads Baton files (used as they are) rather than CSV.
-    func isBaton(_ source: SourceSpec) -> Bool { source.path.hasSuffix(".baton") }
+    /// Whether a source's files are read where they are (Baton and Arrow files), rather than
+    /// parsed from CSV into the workspace.
+    func isBaton(_ source: SourceSpec) -> Bool {
+        let lower = source.path.lowercased()
+        return [".baton", ".arrow", ".feather", ".arrows"].contains { lower.hasSuffix($0) }
+    }
 
     /// A source's schema, from the Baton footer or the CSV header and samples.
     func sourceSchema(_ source: SourceSpec) throws(BatonError) -> (Schema, String) {
@@ -235,6 +239,12 @@ public final class Pipeline: @unchecked Sendable {
             }
             let schema = declared.projected(try declared.indices(of: options.columns ?? declared.names))
             return (schema, "Read CSV from standard input → workspace, as a Baton file\n")
+        }
+        if isBaton(source) && !path.lowercased().hasSuffix(".baton") {
+            // Arrow: the schema the query engine reads from it.
+            let quoted = path.replacingOccurrences(of: "'", with: "''")
+            let plan = try QueryEngine(threads: 1).plan("SELECT * FROM '\(quoted)'")
+            return (plan.schema, "Read \(path) (Arrow)\n")
         }
         if isBaton(source) {
             let reader = try BatonReader(path: path)

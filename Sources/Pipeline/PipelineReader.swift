@@ -337,7 +337,8 @@ struct PipelineReader {
         if let f = keys["format"] {
             let text = string(f, "format", stage: stage) ?? "csv"
             guard let known = SinkSpec.Format(rawValue: text.lowercased()) else {
-                problems.append(PipelineProblem(line: line(f), stage: stage, "unknown format '\(text)'", hint: "formats are csv, jsonl and baton"))
+                problems.append(PipelineProblem(line: line(f), stage: stage, "unknown format '\(text)'",
+                                                hint: "formats are csv, jsonl, baton and arrow (an IPC file; arrows for a stream)"))
                 return nil
             }
             format = known
@@ -348,7 +349,7 @@ struct PipelineReader {
             format = known
         } else {
             problems.append(PipelineProblem(line: keyLines["sink"], stage: stage, "cannot tell the format of '\(path)'",
-                                            hint: "end the name with .csv, .jsonl or .baton, or add format:"))
+                                            hint: "end the name with .csv, .jsonl, .baton or .arrow, or add format:"))
             return nil
         }
         if partitionBy != nil && path == "-" {

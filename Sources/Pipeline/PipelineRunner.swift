@@ -346,10 +346,18 @@ public final class PipelineRunner: @unchecked Sendable {
     func runSource(_ stage: StageSpec, _ source: SourceSpec, _ report: inout StageReport) throws(BatonError) {
         let path = pipeline.resolve(source.path)
         if pipeline.isBaton(source) {
-            let reader = try BatonReader(path: path)
-            report.rowsIn = reader.rowCount
-            report.rowsOut = reader.rowCount
-            report.bytes = reader.fileSize
+            if path.lowercased().hasSuffix(".baton") {
+                let reader = try BatonReader(path: path)
+                report.rowsIn = reader.rowCount
+                report.rowsOut = reader.rowCount
+                report.bytes = reader.fileSize
+            } else {
+                // An Arrow file is read where it is; its rows are counted once here.
+                let quoted = path.replacingOccurrences(of: "'", with: "''")
+                let counted = try QueryEngine(threads: pipeline.threads).run("SELECT count(*) FROM '\(quoted)'")
+                if case .int64(let v) = counted.column(0).storage, let n = v.first { report.rowsIn = Int(n); report.rowsOut = Int(n) }
+                report.bytes = Workspace.status(path)?.size ?? 0
+            }
             return
         }
         var options = try pipeline.readOptions(source)

@@ -225,6 +225,40 @@ import Testing
             """#)
     }
 
+    /// Arrow files as sinks (IPC file and stream) and as sources read in place.
+    @Test func arrowSourcesAndSinks() throws {
+        let s = shop()
+        s.write("pipeline.yaml", shopPipeline + """
+              paid_arrow:
+                sink: out/paid.arrow
+                from: paid
+              paid_stream:
+                sink: out/paid.arrows
+                from: paid
+
+            """)
+        let (first, _) = try s.run()
+        #expect(first.succeeded)
+        s.write("second.yaml", """
+            name: second
+            stages:
+              paid:
+                source: out/paid.arrow
+              streamed:
+                source: out/paid.arrows
+              both:
+                sql: SELECT p.id, p.amount, s.customer FROM paid p JOIN streamed s USING (id) ORDER BY p.id
+              out:
+                sink: out/both.csv
+                from: both
+
+            """)
+        let (second, _) = try s.run("second.yaml")
+        #expect(second.succeeded)
+        #expect(second.stages[0].rowsOut == 4)
+        #expect(s.read("out/both.csv") == "id,amount,customer\n1,10.5,1\n2,20.0,2\n4,7.25,3\n5,2.75,2\n")
+    }
+
     /// A dry run says what would run and touches nothing.
     @Test func dryRun() throws {
         let s = shop()
