@@ -18,19 +18,24 @@ public final class Pipeline: @unchecked Sendable {
     /// Problems of shape and graph, found without reading data.
     public let problems: [PipelineProblem]
     public let threads: Int
+    /// Tables the stages may read that no stage defines, with their schemas (`input` under
+    /// `baton stage --pipeline`).
+    public let external: [String: Schema]
 
-    init(spec: PipelineSpec, graph: PipelineGraph, problems: [PipelineProblem], threads: Int) {
+    init(spec: PipelineSpec, graph: PipelineGraph, problems: [PipelineProblem], threads: Int, external: [String: Schema] = [:]) {
         self.spec = spec
         self.graph = graph
         self.problems = problems
         self.threads = threads
+        self.external = external
     }
 
     /// Reads and checks the shape of a pipeline file; never throws for problems inside it
     /// (they are collected in `problems`), only for a file that cannot be read.
     public static func load(_ path: String, variables: [String: String] = [:],
                             environment: [String: String] = ProcessInfo.processInfo.environment,
-                            threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws(BatonError) -> Pipeline {
+                            threads: Int = ProcessInfo.processInfo.activeProcessorCount,
+                            external: [String: Schema] = [:]) throws(BatonError) -> Pipeline {
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
@@ -44,8 +49,8 @@ public final class Pipeline: @unchecked Sendable {
         var reader = PipelineReader(file: path, variables: variables, environment: environment)
         var spec = reader.read(text, path: path, directory: directory.isEmpty ? "." : directory)
         var problems = reader.problems
-        let graph = PipelineGraph.build(&spec, problems: &problems)
-        return Pipeline(spec: spec, graph: graph, problems: problems, threads: max(1, threads))
+        let graph = PipelineGraph.build(&spec, external: Set(external.keys), problems: &problems)
+        return Pipeline(spec: spec, graph: graph, problems: problems, threads: max(1, threads), external: external)
     }
 
     /// `path` against the pipeline's directory, unless absolute or `-`.
@@ -86,8 +91,9 @@ public final class Pipeline: @unchecked Sendable {
                     problems.append(PipelineProblem(line: stage.line, stage: name, error.description))
                 }
             case .transform(let t):
-                let engine = QueryEngine(threads: threads, directory: spec.directory,
-                                         tables: stage.upstream.reduce(into: [:]) { $0[$1] = .schema(schemas[$1]!) })
+                var tables: [String: NamedTable] = external.mapValues { .schema($0) }
+                for u in stage.upstream { tables[u] = .schema(schemas[u]!) }
+                let engine = QueryEngine(threads: threads, directory: spec.directory, tables: tables)
                 do throws(BatonError) {
                     let plan = try engine.plan(t.sql)
                     schemas[name] = plan.schema
