@@ -82,7 +82,7 @@ let package = Package(
         // Pipelines of named stages: YAML in, validation, planning, cached and resumable runs.
         .target(
             name: "Pipeline",
-            dependencies: ["Columns", "Codecs", "Storage", "CSV", "SQL", "Operators", "Query", .product(name: "Yams", package: "Yams")]),
+            dependencies: ["Columns", "Codecs", "Storage", "CSV", "Arrow", "SQL", "Operators", "Query", .product(name: "Yams", package: "Yams")]),
         .executableTarget(
             name: "BatonCLI",
             dependencies: [

@@ -336,18 +336,18 @@ struct PipelineReader {
         if let f = keys["format"] {
             let text = string(f, "format", stage: stage) ?? "csv"
             guard let known = SinkSpec.Format(rawValue: text.lowercased()) else {
-                problems.append(PipelineProblem(line: line(f), stage: stage, "unknown format '\(text)'", hint: "formats are csv, jsonl and baton"))
+                problems.append(PipelineProblem(line: line(f), stage: stage, "unknown format '\(text)'", hint: "formats are csv, jsonl, baton and arrow"))
                 return nil
             }
             format = known
         } else if path == "-" {
             format = .csv
         } else if let ext = path.split(separator: "/").last?.split(separator: ".").dropFirst().last.map(String.init),
-                  let known = SinkSpec.Format(rawValue: ext.lowercased()) {
+                  let known = SinkSpec.Format(rawValue: ["feather", "arrows", "ipc"].contains(ext.lowercased()) ? "arrow" : ext.lowercased()) {
             format = known
         } else {
             problems.append(PipelineProblem(line: keyLines["sink"], stage: stage, "cannot tell the format of '\(path)'",
-                                            hint: "end the name with .csv, .jsonl or .baton, or add format:"))
+                                            hint: "end the name with .csv, .jsonl, .baton or .arrow, or add format:"))
             return nil
         }
         if partitionBy != nil && path == "-" {

@@ -349,6 +349,7 @@ public final class PipelineRunner: @unchecked Sendable {
             report.bytes = reader.fileSize
             return
         }
+        if pipeline.isArrow(source) { return try runArrowSource(stage, source, &report) }
         let options = try pipeline.readOptions(source)
         let reader = try CSVReader(path: path, options: options)
         try reader.select(options.columns)
@@ -379,6 +380,26 @@ public final class PipelineRunner: @unchecked Sendable {
             report.bytes = written.fileBytes
         } catch {
             writer?.abort()
+            throw error
+        }
+    }
+
+    /// An Arrow IPC source, copied into the workspace as a Baton file (kept columns only).
+    func runArrowSource(_ stage: StageSpec, _ source: SourceSpec, _ report: inout StageReport) throws(BatonError) {
+        let (reader, schema, indices) = try pipeline.arrowSchema(source)
+        let writer = try BatonWriter(path: workspace.output(stage.name), schema: schema, options: WriteOptions(threads: pipeline.threads))
+        var rows = 0
+        do throws(BatonError) {
+            while let batch = try reader.next() {
+                try writer.write(try Batch(schema: schema, columns: indices.map { batch.columns[$0] }))
+                rows += batch.count
+            }
+            let written = try writer.finish()
+            report.rowsIn = rows
+            report.rowsOut = rows
+            report.bytes = written.fileBytes
+        } catch {
+            writer.abort()
             throw error
         }
     }

@@ -1,3 +1,4 @@
+import Arrow
 import CSV
 import Columns
 import Foundation
@@ -185,6 +186,7 @@ final class FileWriter {
         case baton(BatonWriter)
         case csv(CSVWriter, AtomicOutputFile)
         case jsonl(JSONLinesWriter, AtomicOutputFile)
+        case arrow(ArrowWriter, AtomicOutputFile)
     }
 
     var kind: Kind
@@ -193,6 +195,11 @@ final class FileWriter {
         switch spec.format {
         case .baton:
             kind = .baton(try BatonWriter(path: path, schema: schema, options: WriteOptions(threads: threads)))
+        case .arrow:
+            // An IPC file, except on stdout or under a name for streams (.arrows): a stream.
+            let file = try AtomicOutputFile(path: path)
+            let stream = spec.path == "-" || spec.path.lowercased().hasSuffix(".arrows")
+            kind = .arrow(ArrowWriter(schema: schema, format: stream ? .stream : .file) { (bytes) throws(BatonError) in try file.write(bytes) }, file)
         case .csv, .jsonl:
             let file = try AtomicOutputFile(path: path)
             let sink = TextSink { (bytes) throws(BatonError) in try file.write(bytes) }
@@ -213,6 +220,7 @@ final class FileWriter {
         case .baton(let w): try w.write(batch)
         case .csv(var w, let f): try w.write(batch); kind = .csv(w, f)
         case .jsonl(var w, let f): try w.write(batch); kind = .jsonl(w, f)
+        case .arrow(let w, _): try w.write(batch)
         }
     }
 
@@ -228,6 +236,10 @@ final class FileWriter {
             try w.finish()
             try f.commit()
             return Workspace.status(f.path)?.size ?? 0
+        case .arrow(let w, let f):
+            try w.finish()
+            try f.commit()
+            return Workspace.status(f.path)?.size ?? 0
         }
     }
 
@@ -236,6 +248,7 @@ final class FileWriter {
         case .baton(let w): w.abort()
         case .csv(_, let f): f.abort()
         case .jsonl(_, let f): f.abort()
+        case .arrow(_, let f): f.abort()
         }
     }
 }
