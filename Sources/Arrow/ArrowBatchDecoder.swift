@@ -16,18 +16,21 @@ struct ArrowDictionary {
 struct ArrowBatchDecoder {
     let layout: RecordBatchLayout
     let body: [UInt8]
+    /// The input's name and the message's place in it, for errors.
+    let file: String
     let context: String
     private var nextNode = 0
     private var nextBuffer = 0
 
-    init(layout: RecordBatchLayout, body: [UInt8], context: String) {
+    init(layout: RecordBatchLayout, body: [UInt8], file: String, context: String) {
+        self.file = file
         self.layout = layout
         self.body = body
         self.context = context
     }
 
     func corrupt(_ what: String, column: String? = nil) -> BatonError {
-        BatonError(.corrupt, "\(context): \(what)", at: .init(column: column),
+        BatonError(.corrupt, "\(context): \(what)", at: .init(file: file, column: column),
                    hint: "the input is not valid Arrow IPC; check that the producer wrote a complete stream or file")
     }
 
@@ -88,7 +91,7 @@ struct ArrowBatchDecoder {
             if let encoding = field.dictionary {
                 guard let dictionary = dictionaries[encoding.id] else {
                     throw BatonError(.corrupt, "\(context): no dictionary batch with id \(encoding.id) came before this record batch",
-                                     at: .init(column: field.name), hint: "the producer must send a column's dictionary before its first batch")
+                                     at: .init(file: file, column: field.name), hint: "the producer must send a column's dictionary before its first batch")
                 }
                 result.append(try dictionaryColumn(field, encoding, dictionary))
             } else {
@@ -156,7 +159,7 @@ struct ArrowBatchDecoder {
                 if overflow {
                     if let validity, !validity[i] { values[i] = 0; continue }
                     throw BatonError(.invalidInput, "\(context): row \(i): timestamp \(values[i]) is out of range in microseconds",
-                                     at: .init(column: name), hint: "Baton holds timestamps as 64-bit microseconds")
+                                     at: .init(file: file, column: name), hint: "Baton holds timestamps as 64-bit microseconds")
                 }
                 values[i] = scaled
             }
@@ -223,7 +226,7 @@ struct ArrowBatchDecoder {
             throw corrupt("string offsets reach byte \(previous) of a \(data.count)-byte data buffer", column: name)
         }
         guard previous - first <= Int64(Int32.max) else {
-            throw BatonError(.invalidInput, "\(context): the batch holds more than 2 GiB of text in one column", at: .init(column: name),
+            throw BatonError(.invalidInput, "\(context): the batch holds more than 2 GiB of text in one column", at: .init(file: file, column: name),
                              hint: "write smaller record batches")
         }
         let rebased = raw.map { Int32(truncatingIfNeeded: $0 - first) }

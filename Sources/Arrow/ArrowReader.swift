@@ -39,7 +39,7 @@ public final class ArrowReader {
             return
         }
         guard case .schema(let schema) = message, body.isEmpty else {
-            throw BatonError(.corrupt, "\(name): \(context): the stream does not start with a schema message",
+            throw BatonError(.corrupt, "\(context): the stream does not start with a schema message", at: .init(file: name),
                              hint: "Arrow IPC streams start with the schema; is this the right input?")
         }
         try adopt(schema)
@@ -70,7 +70,7 @@ public final class ArrowReader {
         for block in footer.dictionaries {
             let (message, body, context) = try blockMessage(file, block)
             guard case .dictionaryBatch(let id, let layout, let isDelta) = message else {
-                throw BatonError(.corrupt, "\(name): \(context): a footer dictionary block holds another kind of message",
+                throw BatonError(.corrupt, "\(context): a footer dictionary block holds another kind of message", at: .init(file: name),
                                  hint: "the file is damaged; write it again")
             }
             try addDictionary(id: id, layout: layout, isDelta: isDelta, body: body, context: context)
@@ -108,11 +108,11 @@ public final class ArrowReader {
             }
             switch message {
             case .schema:
-                throw BatonError(.corrupt, "\(name): \(context): a second schema message", hint: "concatenated streams must be read one at a time")
+                throw BatonError(.corrupt, "\(context): a second schema message", at: .init(file: name), hint: "concatenated streams must be read one at a time")
             case .dictionaryBatch(let id, let layout, let isDelta):
                 try addDictionary(id: id, layout: layout, isDelta: isDelta, body: body, context: context)
             case .recordBatch(let layout):
-                var decoder = ArrowBatchDecoder(layout: layout, body: body, context: "\(name): \(context)")
+                var decoder = ArrowBatchDecoder(layout: layout, body: body, file: name, context: context)
                 let columns = try decoder.columns(arrowSchema.fields, dictionaries: dictionaries)
                 if layout.length == 0 { continue }
                 do throws(BatonError) {
@@ -129,17 +129,17 @@ public final class ArrowReader {
 
     private func addDictionary(id: Int64, layout: RecordBatchLayout, isDelta: Bool, body: [UInt8], context: String) throws(BatonError) {
         guard let field = arrowSchema?.fields.first(where: { $0.dictionary?.id == id }) else {
-            throw BatonError(.corrupt, "\(name): \(context): a dictionary batch for id \(id), which no column uses",
+            throw BatonError(.corrupt, "\(context): a dictionary batch for id \(id), which no column uses", at: .init(file: name),
                              hint: "the stream's schema and dictionaries disagree")
         }
-        var decoder = ArrowBatchDecoder(layout: layout, body: body, context: "\(name): \(context) (dictionary \(id))")
+        var decoder = ArrowBatchDecoder(layout: layout, body: body, file: name, context: "\(context) (dictionary \(id))")
         let valueField = ArrowField(name: field.name, nullable: true, type: field.type, dictionary: nil)
         let column = try decoder.column(valueField)
         guard case .string(let values) = column.storage else { preconditionFailure("a utf8 column decodes to strings") }
         if isDelta {
             guard var current = dictionaries[id] else {
-                throw BatonError(.corrupt, "\(name): \(context): a delta for dictionary \(id) before the dictionary itself",
-                                 at: .init(column: field.name), hint: "the producer must send the dictionary first")
+                throw BatonError(.corrupt, "\(context): a delta for dictionary \(id) before the dictionary itself",
+                                 at: .init(file: name, column: field.name), hint: "the producer must send the dictionary first")
             }
             var merged = current.values
             for i in 0..<values.count { merged.append(from: values, at: i) }

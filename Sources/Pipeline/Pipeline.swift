@@ -1,3 +1,4 @@
+import Arrow
 import CSV
 import Columns
 import Foundation
@@ -226,11 +227,33 @@ public final class Pipeline: @unchecked Sendable {
         return options
     }
 
-    /// Whether a source's files are read where they are (Baton and Arrow files), rather than
-    /// parsed from CSV into the workspace.
-    func isBaton(_ source: SourceSpec) -> Bool {
+    /// Whether a source reads Baton files (used as they are) rather than CSV or Arrow.
+    func isBaton(_ source: SourceSpec) -> Bool { source.path.hasSuffix(".baton") }
+
+    /// Whether a source reads an Arrow IPC file or stream file (converted to the workspace like CSV).
+    func isArrow(_ source: SourceSpec) -> Bool {
         let lower = source.path.lowercased()
-        return [".baton", ".arrow", ".feather", ".arrows"].contains { lower.hasSuffix($0) }
+        return [".arrow", ".feather", ".arrows", ".ipc"].contains { lower.hasSuffix($0) }
+    }
+
+    /// The `columns` option of a source, if given.
+    func sourceColumns(_ source: SourceSpec) -> [String]? {
+        source.options.first { $0.name == "columns" }.map { option -> [String] in
+            if case .list(let l) = option.value { return l }
+            return option.value.description.split(separator: ",").map(String.init)
+        }
+    }
+
+    /// An Arrow source's schema, and the positions of the columns it keeps.
+    func arrowSchema(_ source: SourceSpec) throws(BatonError) -> (ArrowReader, Schema, [Int]) {
+        let path = resolve(source.path)
+        let reader = try ArrowReader(path: path)
+        guard let schema = reader.schema else {
+            throw BatonError(.invalidInput, "the Arrow stream is empty: it has no schema", at: .init(file: path),
+                             hint: "the producer wrote no bytes; write at least a schema")
+        }
+        let indices = try sourceColumns(source).map { (names) throws(BatonError) in try schema.indices(of: names) } ?? Array(schema.fields.indices)
+        return (reader, schema.projected(indices), indices)
     }
 
     /// A source's schema, from the Baton footer or the CSV header and samples.
@@ -246,18 +269,13 @@ public final class Pipeline: @unchecked Sendable {
             let schema = declared.projected(try declared.indices(of: options.columns ?? declared.names))
             return (schema, "Read CSV from standard input → workspace, as a Baton file\n")
         }
-        if isBaton(source) && !path.lowercased().hasSuffix(".baton") {
-            // Arrow: the schema the query engine reads from it.
-            let quoted = path.replacingOccurrences(of: "'", with: "''")
-            let plan = try QueryEngine(threads: 1).plan("SELECT * FROM '\(quoted)'")
-            return (plan.schema, "Read \(path) (Arrow)\n")
+        if isArrow(source) {
+            let (_, schema, _) = try arrowSchema(source)
+            return (schema, "Read \(path) (Arrow IPC) → workspace, as a Baton file\n")
         }
         if isBaton(source) {
             let reader = try BatonReader(path: path)
-            let names = source.options.first { $0.name == "columns" }.map { option -> [String] in
-                if case .list(let l) = option.value { return l }
-                return option.value.description.split(separator: ",").map(String.init)
-            }
+            let names = sourceColumns(source)
             let schema = reader.schema.projected(try reader.columnIndices(names))
             return (schema, "Read \(path) (Baton, \(reader.rowCount) rows)\n")
         }

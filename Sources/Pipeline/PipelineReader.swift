@@ -345,7 +345,7 @@ struct PipelineReader {
         } else if path == "-" {
             format = .csv
         } else if let ext = path.split(separator: "/").last?.split(separator: ".").dropFirst().last.map(String.init),
-                  let known = SinkSpec.Format(rawValue: ext.lowercased()) {
+                  let known = SinkSpec.Format(rawValue: ["feather", "arrows", "ipc"].contains(ext.lowercased()) ? "arrow" : ext.lowercased()) {
             format = known
         } else {
             problems.append(PipelineProblem(line: keyLines["sink"], stage: stage, "cannot tell the format of '\(path)'",

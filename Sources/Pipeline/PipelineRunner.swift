@@ -346,20 +346,13 @@ public final class PipelineRunner: @unchecked Sendable {
     func runSource(_ stage: StageSpec, _ source: SourceSpec, _ report: inout StageReport) throws(BatonError) {
         let path = pipeline.resolve(source.path)
         if pipeline.isBaton(source) {
-            if path.lowercased().hasSuffix(".baton") {
-                let reader = try BatonReader(path: path)
-                report.rowsIn = reader.rowCount
-                report.rowsOut = reader.rowCount
-                report.bytes = reader.fileSize
-            } else {
-                // An Arrow file is read where it is; its rows are counted once here.
-                let quoted = path.replacingOccurrences(of: "'", with: "''")
-                let counted = try QueryEngine(threads: pipeline.threads).run("SELECT count(*) FROM '\(quoted)'")
-                if case .int64(let v) = counted.column(0).storage, let n = v.first { report.rowsIn = Int(n); report.rowsOut = Int(n) }
-                report.bytes = Workspace.status(path)?.size ?? 0
-            }
+            let reader = try BatonReader(path: path)
+            report.rowsIn = reader.rowCount
+            report.rowsOut = reader.rowCount
+            report.bytes = reader.fileSize
             return
         }
+        if pipeline.isArrow(source) { return try runArrowSource(stage, source, &report) }
         var options = try pipeline.readOptions(source)
         // Rejected records: to the file the pipeline names, or beside the stage's output.
         var rejects: (file: AtomicOutputFile, writer: RejectsWriter)?
@@ -415,6 +408,26 @@ public final class PipelineRunner: @unchecked Sendable {
 
     /// Where a source with `on_error: reject` lists its rejected records.
     public func rejectsPath(_ stage: String) -> String { "\(workspace.directory)/rejects/\(stage).csv" }
+
+    /// An Arrow IPC source, copied into the workspace as a Baton file (kept columns only).
+    func runArrowSource(_ stage: StageSpec, _ source: SourceSpec, _ report: inout StageReport) throws(BatonError) {
+        let (reader, schema, indices) = try pipeline.arrowSchema(source)
+        let writer = try BatonWriter(path: workspace.output(stage.name), schema: schema, options: WriteOptions(threads: pipeline.threads))
+        var rows = 0
+        do throws(BatonError) {
+            while let batch = try reader.next() {
+                try writer.write(try Batch(schema: schema, columns: indices.map { batch.columns[$0] }))
+                rows += batch.count
+            }
+            let written = try writer.finish()
+            report.rowsIn = rows
+            report.rowsOut = rows
+            report.bytes = written.fileBytes
+        } catch {
+            writer.abort()
+            throw error
+        }
+    }
 
     func engine(for stage: StageSpec) -> QueryEngine {
         var tables: [String: NamedTable] = [:]

@@ -51,6 +51,20 @@ extension Pipeline {
                 let path = resolve(source.path)
                 if isBaton(source) {
                     paths[name] = path
+                } else if isArrow(source) {
+                    let target = "\(scratch)/\(name).baton"
+                    let (reader, schema, indices) = try arrowSchema(source)
+                    let writer = try BatonWriter(path: target, schema: schema, options: WriteOptions(threads: threads))
+                    do throws(BatonError) {
+                        while let batch = try reader.next() {
+                            try writer.write(try Batch(schema: schema, columns: indices.map { batch.columns[$0] }))
+                        }
+                        _ = try writer.finish()
+                    } catch {
+                        writer.abort()
+                        throw error
+                    }
+                    paths[name] = target
                 } else {
                     // CSV with the source's options, as `baton run` reads it.
                     let target = "\(scratch)/\(name).baton"

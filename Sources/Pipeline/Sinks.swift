@@ -196,10 +196,10 @@ final class FileWriter {
         case .baton:
             kind = .baton(try BatonWriter(path: path, schema: schema, options: WriteOptions(threads: threads)))
         case .arrow, .feather, .arrows:
+            // An IPC file, except on stdout or for streams (.arrows): a stream.
             let file = try AtomicOutputFile(path: path)
-            kind = .arrow(ArrowWriter(schema: schema, format: spec.format == .arrows ? .stream : .file) { (bytes) throws(BatonError) in
-                try file.write(bytes)
-            }, file)
+            let stream = spec.format == .arrows || spec.path == "-" || spec.path.lowercased().hasSuffix(".arrows")
+            kind = .arrow(ArrowWriter(schema: schema, format: stream ? .stream : .file) { (bytes) throws(BatonError) in try file.write(bytes) }, file)
         case .csv, .jsonl:
             let file = try AtomicOutputFile(path: path)
             let sink = TextSink { (bytes) throws(BatonError) in try file.write(bytes) }

@@ -45,7 +45,7 @@ import Testing
         bytes.replaceSubrange(at..<at + 8, with: [0x00, 0x10, 0, 0, 0, 0, 0, 0])
         let error = Self.failure(bytes)
         #expect(error?.kind == .corrupt)
-        #expect(error?.description == "column \"a\": test.arrows: message 1 at byte 208: buffer 1 at body offset 4096, 24 bytes, lies outside the 64-byte body (hint: the input is not valid Arrow IPC; check that the producer wrote a complete stream or file)")
+        #expect(error?.description == "test.arrows: column \"a\": message 1 at byte 208: buffer 1 at body offset 4096, 24 bytes, lies outside the 64-byte body (hint: the input is not valid Arrow IPC; check that the producer wrote a complete stream or file)")
     }
 
     @Test func dictionaryIndexOutOfRange() throws {
@@ -65,7 +65,7 @@ import Testing
         bytes.replaceSubrange(indices + 4..<indices + 8, with: [7, 0, 0, 0])
         let error = Self.failure(bytes)
         #expect(error?.kind == .corrupt)
-        #expect(error?.description == "column \"k\": test.arrows: message 2 at byte \(at): row 1: dictionary index 7 is outside the 2-value dictionary 0 (hint: the input is not valid Arrow IPC; check that the producer wrote a complete stream or file)")
+        #expect(error?.description == "test.arrows: column \"k\": message 2 at byte \(at): row 1: dictionary index 7 is outside the 2-value dictionary 0 (hint: the input is not valid Arrow IPC; check that the producer wrote a complete stream or file)")
     }
 
     @Test func notArrowAtAll() throws {

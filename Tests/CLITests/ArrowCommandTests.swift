@@ -72,4 +72,28 @@ import Testing
         #expect(back.stderr == "read 3 rows from people.feather\n")
         #expect(w.bytes("back.csv") == Array(Self.people.utf8))
     }
+
+    @Test func pipelineReadsAndWritesArrow() throws {
+        let w = Workspace()
+        w.write(Array(Self.people.utf8), "people.csv")
+        #expect(try w.run("convert", "people.csv", "people.feather", "--codec", "zstd").status == 0)
+        w.write(Array("""
+            name: arrows
+            stages:
+              people:
+                source: people.feather
+                options:
+                  columns: [id, name]
+              named:
+                sql: SELECT id, upper(name) AS name FROM people WHERE name IS NOT NULL
+              out:
+                sink: out.arrows
+                from: named
+
+            """.utf8), "p.yaml")
+        let run = try w.run("run", "p.yaml", "--progress", "none")
+        #expect(run.status == 0)
+        #expect(Array(w.bytes("out.arrows").prefix(4)) == [0xFF, 0xFF, 0xFF, 0xFF])
+        #expect(try w.run("cat", "out.arrows").stdout == "id,name\n1,ANN\n3,CID\n")
+    }
 }

@@ -51,7 +51,7 @@ import Testing
             "pipeline.yaml:10: stage c: unknown stage d (hint: did you mean a?)",
             "pipeline.yaml:14: stage e: check not_null(nme) names no column nme (hint: columns are id, country)",
             "pipeline.yaml:16: stage e: severity is error or warn, found 'fatal'",
-            "pipeline.yaml:18: stage f: cannot tell the format of 'out/x.txt' (hint: end the name with .csv, .jsonl or .baton, or add format:)",
+            "pipeline.yaml:18: stage f: cannot tell the format of 'out/x.txt' (hint: end the name with .csv, .jsonl, .baton or .arrow, or add format:)",
             "pipeline.yaml:20: stage g: stages read each other in a cycle: g → h (hint: a stage can read only stages that do not read it back)",
             "pipeline.yaml:25: stage i: the variable ${missing} is not set (hint: pass --var missing=VALUE, set it in the environment, or give it a default under vars:)",
             "pipeline.yaml:26: stage j: \(s.path)/data/nothing.csv: no such file (hint: check the path)",

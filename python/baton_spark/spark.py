@@ -17,14 +17,23 @@ def map_in_arrow(df, sql, schema, baton_path=None):
     from pyspark.sql.pandas.types import to_arrow_schema
     from pyspark.sql.types import StructType, _parse_datatype_string
 
+    # Executors need pyarrow (mapInArrow does) but not this package: its code goes by value.
+    try:
+        from pyspark import cloudpickle
+        from . import stage as stage_module
+
+        cloudpickle.register_pickle_by_value(stage_module)
+    except (ImportError, AttributeError):
+        pass  # an old cloudpickle: the executors must have baton_spark installed
+
     baton = find_baton(baton_path)
     session = df.sparkSession
     session.sparkContext.addFile(baton)
     name = os.path.basename(baton)
     output = schema if isinstance(schema, StructType) else _parse_datatype_string(schema)
     timezone = session.conf.get("spark.sql.session.timeZone")
-    input_arrow = _with_timezone(to_arrow_schema(df.schema), timezone)
-    output_arrow = _with_timezone(to_arrow_schema(output), timezone)
+    input_arrow = _arrow_schema(to_arrow_schema, df.schema, timezone)
+    output_arrow = _arrow_schema(to_arrow_schema, output, timezone)
 
     def partition(batches):
         stage = BatonStage(sql, SparkFiles.get(name))
@@ -32,6 +41,14 @@ def map_in_arrow(df, sql, schema, baton_path=None):
             yield conform(batch, output_arrow)
 
     return df.mapInArrow(partition, output)
+
+
+def _arrow_schema(to_arrow_schema, struct, timezone):
+    """Spark 4 takes the session time zone; Spark 3 always says UTC, which the data then is not."""
+    try:
+        return to_arrow_schema(struct, timezone=timezone)
+    except TypeError:
+        return _with_timezone(to_arrow_schema(struct), timezone)
 
 
 def _with_timezone(schema, timezone):

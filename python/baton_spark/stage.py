@@ -31,6 +31,8 @@ class BatonStage:
         self.sql = sql
         self.baton = find_baton(baton_path)
         self.extra_args = list(extra_args)
+        #: The schema of the last run's output stream (known once its first message is read).
+        self.output_schema = None
 
     def run(self, batches, input_schema):
         """Yields the output record batches. An empty `batches` still sends the schema, so the
@@ -66,13 +68,16 @@ class BatonStage:
         errors.start()
         try:
             reader = ipc.open_stream(process.stdout)
+            self.output_schema = reader.schema
             for batch in reader:
                 yield batch
         except pa.ArrowInvalid:
             pass  # no output at all: the exit status below says why
         finally:
-            feeder.join()
+            # Closing stdout first matters when the consumer stops early: baton then sees a
+            # closed pipe and exits, which in turn unblocks the feeder.
             process.stdout.close()
+            feeder.join()
             status = process.wait()
             errors.join()
         if failure:
@@ -83,13 +88,11 @@ class BatonStage:
 
 
 def run_stage(table, sql, baton_path=None):
-    """A whole pyarrow Table through one process; returns a Table."""
+    """A whole pyarrow Table through one process; returns a Table (empty with the query's
+    schema when no row comes out)."""
     stage = BatonStage(sql, baton_path)
     batches = list(stage.run(iter(table.to_batches()), table.schema))
-    if batches:
-        return pa.Table.from_batches(batches)
-    # Without output batches the schema is that of the (empty) stream baton wrote.
-    raise BatonStageError("baton stage wrote no stream")
+    return pa.Table.from_batches(batches, schema=stage.output_schema)
 
 
 def conform(batch, schema):
