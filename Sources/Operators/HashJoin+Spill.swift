@@ -92,7 +92,8 @@ final class JoinSpill: @unchecked Sendable {
             let need = 2 * batch.columns.reduce(0) { $0 + $1.byteCount }
             if alone {
                 let rows = right.reduce(0) { $0 + $1.rows }
-                try gate.grow(held, by: need, needing: "the \(rows) build rows of one partition (one key with that many rows?)")
+                try gate.grow(held, by: need, needing: "the \(rows) build rows of one partition (one key with that many rows?)",
+                              total: need / max(1, batch.count) * rows)
             } else if !held.tryGrow(by: need) {
                 batches = []
                 held.free()
@@ -115,7 +116,7 @@ final class JoinSpill: @unchecked Sendable {
         var k = 0
         for frame in left.sorted(by: { $0.id < $1.id }) {
             let batch = try frame.read(join.left.schema)
-            for output in try join.probe(batch, index, rightColumns, matchedRight) where output.count > 0 {
+            try join.probe(batch, index, rightColumns, matchedRight) { output throws(BatonError) in
                 join.metrics.produced(output)
                 try consume(output, MorselID(path + [k]))
                 k += 1

@@ -89,10 +89,12 @@ final class PartitionGate: @unchecked Sendable {
     }
 
     /// Inside `alone`: grows `reservation`, waiting while other partitions are busy.
-    func grow(_ reservation: MemoryReservation, by bytes: Int, needing what: String) throws(BatonError) {
+    /// - Parameter total: an estimate of all the partition needs, for the error's hint.
+    func grow(_ reservation: MemoryReservation, by bytes: Int, needing what: String, total: Int? = nil) throws(BatonError) {
         while !reservation.tryGrow(by: bytes) {
             if busy.withLock({ $0 }) == 0 {
-                throw MemoryReservation.limitError(consumer: reservation.consumer, needs: bytes, what: what, budget: reservation.budget)
+                throw MemoryReservation.limitError(consumer: reservation.consumer, needs: bytes, what: what, budget: reservation.budget,
+                                                   total: total)
             }
             usleep(1000)
         }

@@ -77,7 +77,8 @@ final class WindowSpill: @unchecked Sendable {
             let batch = try frame.read(window.input.schema)
             let rows = frames.reduce(0) { $0 + $1.rows }
             if alone {
-                try gate.grow(held, by: Self.estimate(batch), needing: "the \(rows) rows of one window partition")
+                try gate.grow(held, by: Self.estimate(batch), needing: "the \(rows) rows of one window partition",
+                              total: Self.estimate(batch) / max(1, batch.count) * rows)
             } else if !held.tryGrow(by: Self.estimate(batch)) {
                 batches = []
                 held.free()
