@@ -151,7 +151,7 @@ final class AggregateSpill: @unchecked Sendable {
                 let batch = try frame.file.read(frame.frame, schema: rawSchema)
                 try HashAggregate.fold(rows: batch.columns, keyCount: keys.count, aggregates, into: table, states)
             }
-            let need = table.byteCount + table.count * aggregates.count * 16
+            let need = table.byteCount + table.count * aggregates.count * 16 + states.reduce(0) { $0 + $1.extraBytes }
             if alone {
                 try gate.grow(held, by: need - held.size, needing: "a table of \(table.count) groups of one partition")
             } else if !held.tryResize(to: need) {
