@@ -164,8 +164,7 @@ final class AggregateSpill: @unchecked Sendable {
             let columns = table.keyColumns() + states.map { $0.finish(count: table.count) }
             var index = 0
             for batch in try Batch.split(schema: schema, columns: columns) where batch.count > 0 {
-                metrics.produced(batch)
-                try consume(batch, MorselID(path + [index]))
+                try metrics.handOver(batch, MorselID(path + [index]), to: consume)
                 index += 1
             }
             return

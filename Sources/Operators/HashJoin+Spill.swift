@@ -117,8 +117,7 @@ final class JoinSpill: @unchecked Sendable {
         for frame in left.sorted(by: { $0.id < $1.id }) {
             let batch = try frame.read(join.left.schema)
             try join.probe(batch, index, rightColumns, matchedRight) { output throws(BatonError) in
-                join.metrics.produced(output)
-                try consume(output, MorselID(path + [k]))
+                try join.metrics.handOver(output, MorselID(path + [k]), to: consume)
                 k += 1
             }
         }

@@ -101,8 +101,7 @@ final class WindowSpill: @unchecked Sendable {
         let columns = try window.process(table.columns, count: table.rowCount)
         var index = 0
         for batch in try Batch.split(schema: window.schema, columns: columns) where batch.count > 0 {
-            window.metrics.produced(batch)
-            try consume(batch, MorselID(path + [index]))
+            try window.metrics.handOver(batch, MorselID(path + [index]), to: consume)
             index += 1
         }
     }
