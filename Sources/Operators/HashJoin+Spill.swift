@@ -44,6 +44,11 @@ final class JoinSpill: @unchecked Sendable {
     /// Buffers a right batch, or writes it to its partitions once the budget refused one.
     func addBuild(_ batch: Batch, _ id: MorselID) throws(BatonError) {
         let dense = batch.compacted()
+        if lock.withLock({ active }) {
+            let encoded = try rightParts.encode(dense)
+            try lock.withLock { () throws(BatonError) in try rightParts.append(encoded, id: id, space: space, metrics: join.metrics) }
+            return
+        }
         let bytes = 2 * dense.columns.reduce(0) { $0 + $1.byteCount }
         try lock.withLock { () throws(BatonError) in
             if !active {
@@ -64,7 +69,8 @@ final class JoinSpill: @unchecked Sendable {
     }
 
     func addProbe(_ batch: Batch, _ id: MorselID) throws(BatonError) {
-        try lock.withLock { () throws(BatonError) in try leftParts.write(batch, id: id, space: space, metrics: join.metrics) }
+        let encoded = try leftParts.encode(batch)
+        try lock.withLock { () throws(BatonError) in try leftParts.append(encoded, id: id, space: space, metrics: join.metrics) }
     }
 
     /// Phase 3: every partition pair, in parallel.

@@ -40,6 +40,11 @@ final class WindowSpill: @unchecked Sendable {
 
     func add(_ batch: Batch, _ id: MorselID) throws(BatonError) {
         let dense = batch.compacted()
+        if lock.withLock({ active }) {
+            let encoded = try parts.encode(dense)
+            try lock.withLock { () throws(BatonError) in try parts.append(encoded, id: id, space: space, metrics: window.metrics) }
+            return
+        }
         try lock.withLock { () throws(BatonError) in
             if !active {
                 if window.partitionKeys.isEmpty || reservation.tryGrow(by: Self.estimate(dense)) {
