@@ -249,6 +249,9 @@ final class QuantileState: AggregateState {
 
     func grow(to groups: Int) { groupCount = max(groupCount, groups) }
 
+    /// Strings counted at a typical 40 bytes (array header and a short value).
+    var extraBytes: Int { owners.count * 4 + ints.count * 8 + floats.count * 8 + strings.count * 40 }
+
     func update(groups: [Int32], arguments: [Column]) {
         let column = arguments[0]
         let validity = column.validity
@@ -426,6 +429,10 @@ func select<T>(_ values: inout [T], _ k: Int, _ less: (T, T) -> Bool) -> T {
 final class DistinctCountState: AggregateState {
     var words: [Set<UInt64>] = []
     var strings: [Set<[UInt8]>] = []
+    /// Values held over all groups.
+    private var held = 0
+    /// About 16 bytes a number and 48 a string in a set.
+    var extraBytes: Int { held * 24 }
     func grow(to groups: Int) {
         if words.count < groups {
             words += repeatElement([], count: groups - words.count)
@@ -438,21 +445,23 @@ final class DistinctCountState: AggregateState {
         for (i, g32) in groups.enumerated() where validity?[i] ?? true {
             let g = Int(g32)
             switch column.storage {
-            case .int64(let v): words[g].insert(UInt64(bitPattern: v[i]))
-            case .int32(let v): words[g].insert(UInt64(bitPattern: Int64(v[i])))
+            case .int64(let v): held += words[g].insert(UInt64(bitPattern: v[i])).inserted ? 1 : 0
+            case .int32(let v): held += words[g].insert(UInt64(bitPattern: Int64(v[i]))).inserted ? 1 : 0
             case .float64(let v):
                 let d = v[i]
-                words[g].insert(d.isNaN ? Double.nan.bitPattern : (d == 0 ? 0 : d.bitPattern))
-            case .bool(let v): words[g].insert(v[i] ? 1 : 0)
-            case .string, .dictionary: strings[g].insert(withStringBytes(column, i) { Array($0) })
+                held += words[g].insert(d.isNaN ? Double.nan.bitPattern : (d == 0 ? 0 : d.bitPattern)).inserted ? 1 : 0
+            case .bool(let v): held += words[g].insert(v[i] ? 1 : 0).inserted ? 1 : 0
+            case .string, .dictionary: held += strings[g].insert(withStringBytes(column, i) { Array($0) }).inserted ? 2 : 0
             }
         }
     }
     func merge(_ other: any AggregateState, from: [Int32], to: [Int32]) {
         let o = other as! DistinctCountState
         for (f, t) in zip(from.map(Int.init), to.map(Int.init)) {
+            let before = words[t].count + 2 * strings[t].count
             words[t].formUnion(o.words[f])
             strings[t].formUnion(o.strings[f])
+            held += words[t].count + 2 * strings[t].count - before
         }
     }
     func finish(count: Int) -> Column {

@@ -14,10 +14,14 @@ protocol AggregateState: AnyObject {
     /// Called once a partial takes no more rows, before other states merge it (concurrently,
     /// read-only): a chance to index what it holds.
     func seal()
+    /// Bytes held beyond a few words per group, for the memory budget: the values kept by
+    /// quantiles and count(DISTINCT).
+    var extraBytes: Int { get }
 }
 
 extension AggregateState {
     func seal() {}
+    var extraBytes: Int { 0 }
 }
 
 /// count(*) and count(x).

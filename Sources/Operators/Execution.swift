@@ -102,7 +102,10 @@ public final class OperatorMetrics: @unchecked Sendable {
     private let lock = Lock()
     public private(set) var rows = 0
     public private(set) var batches = 0
-    public private(set) var nanoseconds: UInt64 = 0
+    private var inclusive: UInt64 = 0
+    private var downstream: UInt64 = 0
+    /// Time in this operator's own work: timed work minus the consumers' time inside it.
+    public var nanoseconds: UInt64 { lock.withLock { inclusive &- min(inclusive, downstream) } }
     public private(set) var peakBytes = 0
     /// Rows and (compressed) bytes written to spill files, counted once per write: data
     /// spilled again by a deeper merge or repartition level counts again.
@@ -113,7 +116,19 @@ public final class OperatorMetrics: @unchecked Sendable {
     public init() {}
 
     public func produced(_ batch: Batch) { lock.withLock { rows += batch.count; batches += 1 } }
-    public func addTime(_ ns: UInt64) { lock.withLock { nanoseconds &+= ns } }
+    public func addTime(_ ns: UInt64) { lock.withLock { inclusive &+= ns } }
+
+    /// Counts `batch` and hands it to `consume` from inside `timed` work, keeping the
+    /// consumer's time out of this operator's.
+    public func handOver(_ batch: Batch, _ id: MorselID, to consume: Consumer) throws(BatonError) {
+        produced(batch)
+        let start = monotonicNanoseconds()
+        defer {
+            let spent = monotonicNanoseconds() &- start
+            lock.withLock { downstream &+= spent }
+        }
+        try consume(batch, id)
+    }
     public func held(_ bytes: Int) { lock.withLock { peakBytes = max(peakBytes, bytes) } }
     public func spilled(rows: Int, bytes: Int) { lock.withLock { spilledRows += rows; spilledBytes += bytes } }
     public func createdSpillFile() { lock.withLock { spillFiles += 1 } }

@@ -33,20 +33,15 @@ final class AggregateSpill: @unchecked Sendable {
     let metrics: OperatorMetrics
     private let lock = Lock()
     private var spilling = false
-    private var files: [SpillFile?]
-    /// Per partition: the frames written, with their batch's morsel id.
-    private var frames: [[SpilledFrame]]
+    /// Raw rows by the key hash, one frame per batch and partition.
+    private let parts: SpillPartitions
     let gate = PartitionGate()
 
     static let partitionBits = HashAggregate.manyPartitionBits
     /// Past this level the hash has no more fresh bits.
     static let maxLevel = 64 / partitionBits - 1
 
-    struct SpilledFrame {
-        let id: MorselID
-        let file: SpillFile
-        let frame: Int
-    }
+    typealias SpilledFrame = SpillPartitions.Frame
 
     init(keys: [Int], aggregates: [AggregateCall], input: Schema, context: ExecutionContext, metrics: OperatorMetrics) {
         self.keys = keys
@@ -57,8 +52,7 @@ final class AggregateSpill: @unchecked Sendable {
         reservation = context.memory.reservation("HashAggregate")
         space = context.spill
         self.metrics = metrics
-        files = Array(repeating: nil, count: 1 << Self.partitionBits)
-        frames = Array(repeating: [], count: 1 << Self.partitionBits)
+        parts = SpillPartitions(schema: rawSchema, keys: Array(0..<keys.count), level: 0) { "HashAggregate[partition \($0)]" }
     }
 
     var active: Bool { lock.withLock { spilling } }
@@ -79,22 +73,13 @@ final class AggregateSpill: @unchecked Sendable {
         }
     }
 
-    /// Writes `batch`'s key and argument columns to the partition files.
+    /// Writes `batch`'s key and argument columns to the partition files (encoding in parallel,
+    /// appending in turn).
     func write(_ batch: Batch, id: MorselID) throws(BatonError) {
         let dense = batch.compacted()
         let columns = keys.map { dense.columns[$0] } + aggregates.flatMap { call in call.arguments.map { dense.columns[$0] } }
-        let routes = Self.route(columns, keyCount: keys.count, level: 0)
-        try lock.withLock { () throws(BatonError) in
-            for (p, rows) in routes.enumerated() where !rows.isEmpty {
-                if files[p] == nil {
-                    files[p] = try space.makeFile(for: "HashAggregate[partition \(p)]")
-                    metrics.createdSpillFile()
-                }
-                let written = try files[p]!.append(try Batch(schema: rawSchema, columns: columns.map { $0.take(rows) }))
-                metrics.spilled(rows: rows.count, bytes: written)
-                frames[p].append(SpilledFrame(id: id, file: files[p]!, frame: files[p]!.frames.count - 1))
-            }
-        }
+        let encoded = try parts.encode(try Batch(schema: rawSchema, columns: columns))
+        try lock.withLock { () throws(BatonError) in try parts.append(encoded, id: id, space: space, metrics: metrics) }
     }
 
     /// Rows of `columns` per sub-partition at `level` (level 0: the top bits, as the partials route).
@@ -117,7 +102,7 @@ final class AggregateSpill: @unchecked Sendable {
 
     func input(partition p: Int, routes: [[[Int32]]], partials: [HashAggregate.Partial]) -> Input {
         Input(partials: zip(partials, routes).map { partial, route in (route[p], partial.rawRoutes.map { $0[p] }) },
-              frames: lock.withLock { frames[p] })
+              frames: lock.withLock { parts.frames[p] })
     }
 
     /// Aggregates `input` and emits its groups with ids under `path`, or splits it and recurses.
@@ -148,10 +133,10 @@ final class AggregateSpill: @unchecked Sendable {
                 }
             } else {
                 let frame = input.frames[unit.index]
-                let batch = try frame.file.read(frame.frame, schema: rawSchema)
+                let batch = try frame.read(rawSchema)
                 try HashAggregate.fold(rows: batch.columns, keyCount: keys.count, aggregates, into: table, states)
             }
-            let need = table.byteCount + table.count * aggregates.count * 16
+            let need = table.byteCount + table.count * aggregates.count * 16 + states.reduce(0) { $0 + $1.extraBytes }
             if alone {
                 try gate.grow(held, by: need - held.size, needing: "a table of \(table.count) groups of one partition")
             } else if !held.tryResize(to: need) {
@@ -164,8 +149,7 @@ final class AggregateSpill: @unchecked Sendable {
             let columns = table.keyColumns() + states.map { $0.finish(count: table.count) }
             var index = 0
             for batch in try Batch.split(schema: schema, columns: columns) where batch.count > 0 {
-                metrics.produced(batch)
-                try consume(batch, MorselID(path + [index]))
+                try metrics.handOver(batch, MorselID(path + [index]), to: consume)
                 index += 1
             }
             return
@@ -205,7 +189,7 @@ final class AggregateSpill: @unchecked Sendable {
         }
         var files = [SpillFile?](repeating: nil, count: ways)
         for frame in input.frames {
-            let batch = try frame.file.read(frame.frame, schema: rawSchema)
+            let batch = try frame.read(rawSchema)
             for (q, rows) in Self.route(batch.columns, keyCount: keys.count, level: level).enumerated() where !rows.isEmpty {
                 if files[q] == nil {
                     files[q] = try space.makeFile(for: "HashAggregate[partition \((path + [q]).map(String.init).joined(separator: "."))]")
@@ -213,7 +197,7 @@ final class AggregateSpill: @unchecked Sendable {
                 }
                 let written = try files[q]!.append(try Batch(schema: rawSchema, columns: batch.columns.map { $0.take(rows) }))
                 metrics.spilled(rows: rows.count, bytes: written)
-                parts[q].frames.append(SpilledFrame(id: frame.id, file: files[q]!, frame: files[q]!.frames.count - 1))
+                parts[q].frames.append(SpilledFrame(id: frame.id, file: files[q]!, index: files[q]!.frames.count - 1))
             }
         }
         for q in 0..<ways {

@@ -90,7 +90,7 @@ public final class HashAggregate: ExecutionNode {
         }
 
         var rawRows: Int { rawColumns.reduce(0) { $0 + ($1.first?.count ?? 0) } }
-        var byteCount: Int { table.byteCount + rawColumns.reduce(0) { $0 + $1.reduce(0) { $0 + $1.byteCount } } }
+        var byteCount: Int { table.byteCount + states.reduce(0) { $0 + $1.extraBytes } + rawColumns.reduce(0) { $0 + $1.reduce(0) { $0 + $1.byteCount } } }
     }
 
     public func run(_ context: ExecutionContext, _ consume: @escaping Consumer) throws(BatonError) {

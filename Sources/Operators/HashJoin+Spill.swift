@@ -44,6 +44,11 @@ final class JoinSpill: @unchecked Sendable {
     /// Buffers a right batch, or writes it to its partitions once the budget refused one.
     func addBuild(_ batch: Batch, _ id: MorselID) throws(BatonError) {
         let dense = batch.compacted()
+        if lock.withLock({ active }) {
+            let encoded = try rightParts.encode(dense)
+            try lock.withLock { () throws(BatonError) in try rightParts.append(encoded, id: id, space: space, metrics: join.metrics) }
+            return
+        }
         let bytes = 2 * dense.columns.reduce(0) { $0 + $1.byteCount }
         try lock.withLock { () throws(BatonError) in
             if !active {
@@ -64,7 +69,8 @@ final class JoinSpill: @unchecked Sendable {
     }
 
     func addProbe(_ batch: Batch, _ id: MorselID) throws(BatonError) {
-        try lock.withLock { () throws(BatonError) in try leftParts.write(batch, id: id, space: space, metrics: join.metrics) }
+        let encoded = try leftParts.encode(batch)
+        try lock.withLock { () throws(BatonError) in try leftParts.append(encoded, id: id, space: space, metrics: join.metrics) }
     }
 
     /// Phase 3: every partition pair, in parallel.
@@ -92,7 +98,8 @@ final class JoinSpill: @unchecked Sendable {
             let need = 2 * batch.columns.reduce(0) { $0 + $1.byteCount }
             if alone {
                 let rows = right.reduce(0) { $0 + $1.rows }
-                try gate.grow(held, by: need, needing: "the \(rows) build rows of one partition (one key with that many rows?)")
+                try gate.grow(held, by: need, needing: "the \(rows) build rows of one partition (one key with that many rows?)",
+                              total: need / max(1, batch.count) * rows)
             } else if !held.tryGrow(by: need) {
                 batches = []
                 held.free()
@@ -115,9 +122,8 @@ final class JoinSpill: @unchecked Sendable {
         var k = 0
         for frame in left.sorted(by: { $0.id < $1.id }) {
             let batch = try frame.read(join.left.schema)
-            for output in try join.probe(batch, index, rightColumns, matchedRight) where output.count > 0 {
-                join.metrics.produced(output)
-                try consume(output, MorselID(path + [k]))
+            try join.probe(batch, index, rightColumns, matchedRight) { output throws(BatonError) in
+                try join.metrics.handOver(output, MorselID(path + [k]), to: consume)
                 k += 1
             }
         }

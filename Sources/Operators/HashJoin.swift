@@ -78,13 +78,18 @@ public final class HashJoin: ExecutionNode {
 
         // Phase 2: probe.
         try left.run(context) { [self] batch, id throws(BatonError) in
-            let outputs = try metrics.timed { () throws(BatonError) -> [Batch] in
-                try probe(batch.compacted(), index, rightColumns, matchedRight)
-            }
-            for (k, output) in outputs.enumerated() where output.count > 0 {
+            var k = 0
+            let start = monotonicNanoseconds()
+            var downstream: UInt64 = 0
+            try probe(batch.compacted(), index, rightColumns, matchedRight) { output throws(BatonError) in
+                let handedOver = monotonicNanoseconds()
                 metrics.produced(output)
                 try consume(output, id.child(k))
+                k += 1
+                downstream &+= monotonicNanoseconds() &- handedOver
             }
+            // The consumer's time is its own.
+            metrics.addTime(monotonicNanoseconds() &- start &- downstream)
         }
 
         // Phase 3: unmatched right rows.
@@ -139,15 +144,15 @@ public final class HashJoin: ExecutionNode {
         let rows: [UInt32]
     }
 
-    /// The output batches of one dense left batch.
-    func probe(_ batch: Batch, _ index: JoinIndex, _ rightColumns: [Column], _ matchedRight: Locked<[Bool]>) throws(BatonError) -> [Batch] {
+    /// Hands the output batches of one dense left batch to `emit` as they fill, so a key with
+    /// many matches never holds more than one batch of pairs.
+    func probe(_ batch: Batch, _ index: JoinIndex, _ rightColumns: [Column], _ matchedRight: Locked<[Bool]>,
+               _ emit: (Batch) throws(BatonError) -> Void) throws(BatonError) {
         let n = batch.count
         let groups = leftKeys.isEmpty
             ? [Int32](repeating: index.table.count > 0 ? 0 : -1, count: n)
             : index.table.find(leftKeys.map { batch.columns[$0] }, count: n)
         var leftMatched = [Bool](repeating: false, count: n)
-        var rightMatched: [UInt32] = []
-        var outputs: [Batch] = []
         let joined = try Self.joinedSchema(left.schema, right.schema)
         var li: [UInt32] = []
         var ri: [UInt32] = []
@@ -164,8 +169,8 @@ public final class HashJoin: ExecutionNode {
                 if kept.count < li.count { pair = pair.narrowed(to: SelectionVector(kept.map { UInt32($0) })).compacted() }
             }
             for l in keptLeft { leftMatched[Int(l)] = true }
-            if type == .right || type == .full { rightMatched += keptRight }
-            if type != .semi && type != .anti && pair.count > 0 { outputs.append(pair) }
+            if type == .right || type == .full { matchedRight.withLock { flags in for r in keptRight { flags[Int(r)] = true } } }
+            if type != .semi && type != .anti && pair.count > 0 { try emit(pair) }
             li.removeAll(keepingCapacity: true)
             ri.removeAll(keepingCapacity: true)
         }
@@ -183,19 +188,15 @@ public final class HashJoin: ExecutionNode {
         switch type {
         case .semi, .anti:
             let keep = (0..<UInt32(n)).filter { leftMatched[Int($0)] == (type == .semi) }
-            return keep.isEmpty ? [] : [try Batch(schema: schema, columns: batch.columns.map { $0.take(keep) })]
+            if !keep.isEmpty { try emit(try Batch(schema: schema, columns: batch.columns.map { $0.take(keep) })) }
         case .left, .full:
             let unmatched = (0..<UInt32(n)).filter { !leftMatched[Int($0)] }
             if !unmatched.isEmpty {
                 let columns = batch.columns.map { $0.take(unmatched) } + right.schema.fields.map { Column.nulls($0.type, count: unmatched.count) }
-                outputs.append(try Batch(schema: schema, columns: columns))
+                try emit(try Batch(schema: schema, columns: columns))
             }
         default: break
         }
-        if !rightMatched.isEmpty {
-            matchedRight.withLock { flags in for r in rightMatched { flags[Int(r)] = true } }
-        }
-        return outputs
     }
 }
 

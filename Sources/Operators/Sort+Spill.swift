@@ -138,6 +138,9 @@ final class SortSpill: @unchecked Sendable {
         var frame = 0
         var columns: [Column] = []
         var ties: [UInt64] = []
+        /// The first key's null rank and 64-bit prefix per row (see `firstKeyPrefixes`).
+        var ranks: [UInt8] = []
+        var prefixes: [UInt64] = []
         var row = 0
         var source = 0
     }
@@ -154,6 +157,7 @@ final class SortSpill: @unchecked Sendable {
             cursor.columns = batch.columns
             guard case .int64(let origin) = batch.columns[batch.columns.count - 1].storage else { preconditionFailure() }
             cursor.ties = origin.map { rank[Int($0 >> 32)] << 32 | UInt64($0 & 0xFFFF_FFFF) }
+            (cursor.ranks, cursor.prefixes) = firstKeyPrefixes(batch.columns[keys[0].column], keys[0])
             cursor.row = 0
             cursor.source = sources.count
             sources.append(batch.columns)
@@ -190,9 +194,46 @@ final class SortSpill: @unchecked Sendable {
     }
 
     /// Whether the current row of `a` comes before that of `b`: by the keys, then by origin.
+    /// The first key's prefixes decide most comparisons without touching the columns.
     private func precedes(_ a: Cursor, _ b: Cursor) -> Bool {
+        let ra = a.ranks[a.row], rb = b.ranks[b.row]
+        if ra != rb { return ra < rb }
+        let pa = a.prefixes[a.row], pb = b.prefixes[b.row]
+        if pa != pb { return pa < pb }
         let c = compareRows(a.columns, a.row, b.columns, b.row, keys: keys)
         return c != 0 ? c < 0 : a.ties[a.row] < b.ties[b.row]
+    }
+
+    /// Per row of `column` (the first sort key): a null rank (nulls first 0, values 1, nulls
+    /// last 2) and a word that orders as the values do — exactly for numbers, by the first 8
+    /// bytes for strings (equal words then need the full comparison) — inverted for DESC.
+    private func firstKeyPrefixes(_ column: Column, _ key: SortKey) -> (ranks: [UInt8], words: [UInt64]) {
+        let n = column.count
+        let flip: UInt64 = key.descending ? ~0 : 0
+        var words = [UInt64](repeating: 0, count: n)
+        switch column.storage {
+        case .int64(let v): for r in 0..<n { words[r] = (UInt64(bitPattern: v[r]) ^ (1 << 63)) ^ flip }
+        case .int32(let v): for r in 0..<n { words[r] = (UInt64(bitPattern: Int64(v[r])) ^ (1 << 63)) ^ flip }
+        case .float64(let v): for r in 0..<n { words[r] = floatOrder(v[r]) ^ flip }
+        case .bool(let v): for r in 0..<n { words[r] = (v[r] ? 1 : 0) ^ flip }
+        case .string, .dictionary:
+            for r in 0..<n {
+                words[r] = withStringBytes(column, r) { bytes in
+                    var word: UInt64 = 0
+                    for k in 0..<8 { word = word << 8 | UInt64(k < bytes.count ? bytes[k] : 0) }
+                    return word
+                } ^ flip
+            }
+        }
+        var ranks = [UInt8](repeating: 1, count: n)
+        if let validity = column.validity {
+            let nullRank: UInt8 = key.nullsFirst ? 0 : 2
+            for r in 0..<n where !validity[r] {
+                ranks[r] = nullRank
+                words[r] = 0
+            }
+        }
+        return (ranks, words)
     }
 }
 

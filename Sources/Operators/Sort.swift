@@ -84,14 +84,12 @@ public final class Sort: ExecutionNode {
             }
             if !sink.runs.isEmpty {
                 var index = 0
-                let start = monotonicNanoseconds()
-                try sink.finish { [metrics] batch throws(BatonError) in
-                    metrics.produced(batch)
-                    try consume(batch, MorselID([0, index]))
-                    index += 1
+                try metrics.timed { () throws(BatonError) in
+                    try sink.finish { [metrics] batch throws(BatonError) in
+                        try metrics.handOver(batch, MorselID([0, index]), to: consume)
+                        index += 1
+                    }
                 }
-                // The consumers' time is theirs; this is close enough for a spilled sort.
-                metrics.addTime(monotonicNanoseconds() &- start)
                 return
             }
             table = Table(schema: schema, batches: sink.buffered.sorted { sink.origins[$0.ordinal] < sink.origins[$1.ordinal] }.map(\.batch))

@@ -46,19 +46,34 @@ final class SpillPartitions {
         return routes
     }
 
-    /// Writes `batch`'s rows to their partitions.
-    func write(_ batch: Batch, id: MorselID, space: SpillSpace, metrics: OperatorMetrics) throws(BatonError) {
+    /// `batch`'s rows per partition, encoded: the work of writing that needs no lock.
+    func encode(_ batch: Batch) throws(BatonError) -> [(partition: Int, frame: SpillFile.EncodedFrame)] {
         let dense = batch.compacted()
+        var encoded: [(partition: Int, frame: SpillFile.EncodedFrame)] = []
         for (p, rows) in Self.routes(keys.map { dense.columns[$0] }, count: dense.count, level: level).enumerated() where !rows.isEmpty {
+            let part = rows.count == dense.count ? dense : try Batch(schema: schema, columns: dense.columns.map { $0.take(rows) })
+            encoded.append((p, SpillFile.encode(part)))
+        }
+        return encoded
+    }
+
+    /// Appends frames from `encode` to their partitions' files, tagged with `id`.
+    func append(_ encoded: [(partition: Int, frame: SpillFile.EncodedFrame)], id: MorselID, space: SpillSpace,
+                metrics: OperatorMetrics) throws(BatonError) {
+        for (p, frame) in encoded {
             if files[p] == nil {
                 files[p] = try space.makeFile(for: name(p))
                 metrics.createdSpillFile()
             }
-            let part = rows.count == dense.count ? dense : try Batch(schema: schema, columns: dense.columns.map { $0.take(rows) })
-            let written = try files[p]!.append(part)
-            metrics.spilled(rows: part.count, bytes: written)
+            let written = try files[p]!.append(frame)
+            metrics.spilled(rows: frame.rows, bytes: written)
             frames[p].append(Frame(id: id, file: files[p]!, index: files[p]!.frames.count - 1))
         }
+    }
+
+    /// Writes `batch`'s rows to their partitions.
+    func write(_ batch: Batch, id: MorselID, space: SpillSpace, metrics: OperatorMetrics) throws(BatonError) {
+        try append(try encode(batch), id: id, space: space, metrics: metrics)
     }
 }
 
@@ -89,10 +104,12 @@ final class PartitionGate: @unchecked Sendable {
     }
 
     /// Inside `alone`: grows `reservation`, waiting while other partitions are busy.
-    func grow(_ reservation: MemoryReservation, by bytes: Int, needing what: String) throws(BatonError) {
+    /// - Parameter total: an estimate of all the partition needs, for the error's hint.
+    func grow(_ reservation: MemoryReservation, by bytes: Int, needing what: String, total: Int? = nil) throws(BatonError) {
         while !reservation.tryGrow(by: bytes) {
             if busy.withLock({ $0 }) == 0 {
-                throw MemoryReservation.limitError(consumer: reservation.consumer, needs: bytes, what: what, budget: reservation.budget)
+                throw MemoryReservation.limitError(consumer: reservation.consumer, needs: bytes, what: what, budget: reservation.budget,
+                                                   total: total)
             }
             usleep(1000)
         }

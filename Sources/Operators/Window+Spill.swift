@@ -40,6 +40,11 @@ final class WindowSpill: @unchecked Sendable {
 
     func add(_ batch: Batch, _ id: MorselID) throws(BatonError) {
         let dense = batch.compacted()
+        if lock.withLock({ active }) {
+            let encoded = try parts.encode(dense)
+            try lock.withLock { () throws(BatonError) in try parts.append(encoded, id: id, space: space, metrics: window.metrics) }
+            return
+        }
         try lock.withLock { () throws(BatonError) in
             if !active {
                 if window.partitionKeys.isEmpty || reservation.tryGrow(by: Self.estimate(dense)) {
@@ -77,7 +82,8 @@ final class WindowSpill: @unchecked Sendable {
             let batch = try frame.read(window.input.schema)
             let rows = frames.reduce(0) { $0 + $1.rows }
             if alone {
-                try gate.grow(held, by: Self.estimate(batch), needing: "the \(rows) rows of one window partition")
+                try gate.grow(held, by: Self.estimate(batch), needing: "the \(rows) rows of one window partition",
+                              total: Self.estimate(batch) / max(1, batch.count) * rows)
             } else if !held.tryGrow(by: Self.estimate(batch)) {
                 batches = []
                 held.free()
@@ -100,8 +106,7 @@ final class WindowSpill: @unchecked Sendable {
         let columns = try window.process(table.columns, count: table.rowCount)
         var index = 0
         for batch in try Batch.split(schema: window.schema, columns: columns) where batch.count > 0 {
-            window.metrics.produced(batch)
-            try consume(batch, MorselID(path + [index]))
+            try window.metrics.handOver(batch, MorselID(path + [index]), to: consume)
             index += 1
         }
     }

@@ -116,11 +116,14 @@ public final class MemoryReservation: @unchecked Sendable {
     public func free() { shrink(by: Int.max) }
 
     /// The error for memory that cannot be had even after spilling.
-    public static func limitError(consumer: String, needs: Int, what: String, budget: MemoryBudget) -> BatonError {
+    /// - Parameter total: the consumer's estimate of all it needs, when it knows better than
+    ///   what is in use plus `needs`.
+    public static func limitError(consumer: String, needs: Int, what: String, budget: MemoryBudget, total: Int? = nil) -> BatonError {
         let limit = budget.limit ?? 0
+        let enough = max(total ?? 0, budget.used + needs)
         return BatonError(.memoryLimit,
                           "\(consumer) needs \(ByteSize.text(needs)) more for \(what), but only \(ByteSize.text(max(0, limit - budget.used))) of the \(ByteSize.text(limit)) memory limit is free",
-                          hint: "raise --memory-limit (to at least \(ByteSize.text(budget.used + needs)))")
+                          hint: "raise --memory-limit (to at least \(ByteSize.text(enough)))")
     }
 
     private func locked<T>(_ body: () -> T) -> T {

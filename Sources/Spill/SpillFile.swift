@@ -45,11 +45,16 @@ public final class SpillFile: @unchecked Sendable {
     public var rows: Int { frames.reduce(0) { $0 + $1.rows } }
     public var byteCount: Int { end }
 
-    /// Appends `batch` (its live rows) as one frame.
-    /// - Returns: the bytes written.
-    /// - Throws: `.diskLimit` past `--max-temp-size`; `.io` if the write fails.
-    @discardableResult
-    public func append(_ batch: Batch) throws(BatonError) -> Int {
+    /// A batch encoded and compressed, ready to append: the costly part of writing, which
+    /// needs no lock, so threads can encode in parallel and only append in turn.
+    public struct EncodedFrame: Sendable {
+        let parts: [[UInt8]]
+        public let rows: Int
+        public var byteCount: Int { parts.reduce(0) { $0 + $1.count } }
+    }
+
+    /// Encodes `batch` (its live rows) as one frame.
+    public static func encode(_ batch: Batch, codec: BlockCodec = .lz4) -> EncodedFrame {
         let dense = batch.compacted()
         var header = ByteWriter(capacity: 12 + dense.columns.count * 24)
         header.u32(Self.magic)
@@ -68,15 +73,29 @@ public final class SpillFile: @unchecked Sendable {
             header.u64(Checksum.xxh64(stored))
             payloads.append(stored)
         }
-        let length = header.count + payloads.reduce(0) { $0 + $1.count }
+        return EncodedFrame(parts: [header.bytes] + payloads, rows: dense.count)
+    }
+
+    /// Appends `batch` (its live rows) as one frame.
+    /// - Returns: the bytes written.
+    /// - Throws: `.diskLimit` past `--max-temp-size`; `.io` if the write fails.
+    @discardableResult
+    public func append(_ batch: Batch) throws(BatonError) -> Int {
+        try append(Self.encode(batch, codec: codec))
+    }
+
+    /// Appends a frame encoded by `encode` (with this file's codec).
+    @discardableResult
+    public func append(_ frame: EncodedFrame) throws(BatonError) -> Int {
+        let length = frame.byteCount
         try space.charge(length, for: consumer)
         var offset = end
         end += length
-        for part in [header.bytes] + payloads {
+        for part in frame.parts {
             try write(part, at: offset)
             offset += part.count
         }
-        frames.append((offset: end - length, length: length, rows: dense.count))
+        frames.append((offset: end - length, length: length, rows: frame.rows))
         return length
     }
 

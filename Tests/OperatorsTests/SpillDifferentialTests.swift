@@ -43,19 +43,24 @@ final class ScratchDirectory {
     func sortSpillsRunsAndMergesToTheInMemoryOrder(threads: Int) throws {
         let scratch = ScratchDirectory()
         let table = Twin.table(rows: 20_000, seed: 23, batchRows: 500)
-        // Few distinct keys: many ties, so stability across runs is tested too.
-        let keys = [SortKey(column: 1, descending: true), SortKey(column: 2, nullsFirst: true), SortKey(column: 0)]
-        let expected = Twin.rows(try Sort(TableScan(table, name: "t"), keys: keys).collect(ExecutionContext(threads: 1)))
-        for limit in [60_000, 120_000] {
-            let sort = Sort(TableScan(table, name: "t"), keys: keys)
-            let context = Self.context(threads, limit: limit, scratch)
-            let result = try sort.collect(context)
-            #expect(Twin.rows(result) == expected)
-            // At the smallest budget: runs, then at least one intermediate merge level.
-            #expect(sort.metrics.spilledRows > (limit == 60_000 ? table.rowCount : 0))
-            #expect(sort.metrics.spillFiles > 2 && sort.metrics.spilledBytes > 0)
-            #expect(context.memory.peak <= limit)
-            #expect(scratch.entries.isEmpty)
+        // Few distinct keys: many ties, so stability across runs is tested too. First keys of
+        // each kind: a dictionary string (DESC), a float with NaN and -0.0, a date with nulls first.
+        let keySets = [[SortKey(column: 1, descending: true), SortKey(column: 2, nullsFirst: true), SortKey(column: 0)],
+                       [SortKey(column: 2, descending: true), SortKey(column: 3)],
+                       [SortKey(column: 5, nullsFirst: true), SortKey(column: 0, descending: true)]]
+        for keys in keySets {
+            let expected = Twin.rows(try Sort(TableScan(table, name: "t"), keys: keys).collect(ExecutionContext(threads: 1)))
+            for limit in [60_000, 120_000] {
+                let sort = Sort(TableScan(table, name: "t"), keys: keys)
+                let context = Self.context(threads, limit: limit, scratch)
+                let result = try sort.collect(context)
+                #expect(Twin.rows(result) == expected)
+                // At the smallest budget: runs, then at least one intermediate merge level.
+                #expect(sort.metrics.spilledRows > (limit == 60_000 ? table.rowCount : 0))
+                #expect(sort.metrics.spillFiles > 2 && sort.metrics.spilledBytes > 0)
+                #expect(context.memory.peak <= limit)
+                #expect(scratch.entries.isEmpty)
+            }
         }
     }
 
