@@ -2,7 +2,6 @@ import ArgumentParser
 import Arrow
 import CSV
 import Columns
-import Pipeline
 import Query
 import Utilities
 
@@ -23,19 +22,10 @@ struct StageCommand: ParsableCommand {
             diagnostics go to stderr only. An input with no bytes at all is an empty \
             table: with --schema FILE it has those columns, without one only a query that names \
             no columns can run. This is the process Spark's mapInArrow or Dask runs per partition.
-            With --pipeline FILE the pipeline's transform stages run instead: its source on - is \
-            standard input, its sink to - (or its one final transform) the output.
             Example: producer | baton stage "SELECT id, sum(v) AS v FROM input GROUP BY id" | consumer
             """)
 
-    @Argument(help: "The query; standard input is the table input.") var sql: String?
-    @Option(help: "Run this pipeline's transform stages instead of a query: its source on - is standard input, its sink to - (or its last transform) the output.")
-    var pipeline: String?
-    @Option(name: .customLong("var"), help: "A pipeline variable, NAME=VALUE. Repeatable.") var variables: [String] = []
-
-    func validate() throws {
-        if (sql == nil) == (pipeline == nil) { throw ValidationError("give a query or --pipeline FILE, not both") }
-    }
+    @Argument(help: "The query; standard input is the table input.") var sql: String
     @Option(help: "Output format: arrow (an IPC stream) or csv.") var format: StageFormat = .arrow
     @Option(help: "Compression of Arrow output buffers: none, lz4 (LZ4_FRAME) or zstd.") var codec = "none"
     @OptionGroup var csv: CSVOptions
@@ -44,29 +34,17 @@ struct StageCommand: ParsableCommand {
     func run() throws(ExitCode) {
         try BatonCLI.run { () throws(BatonError) in
             let arrowOptions = try ArrowWriteOptions(codec: codec)
-            var writer: TextWriter?
-            let write = { (batch: Batch) throws(BatonError) in
-                if writer == nil { writer = try makeWriter(batch.schema, arrowOptions) }
-                try writer!.write(batch)
-            }
-            if let pipeline {
-                let stage = try PipelineStage(pipeline: try Pipeline.load(pipeline, variables: try parseVariables(), threads: csv.threads))
-                var readOptions = try stage.inputOptions()
-                readOptions.restartOnWidening = false
-                readOptions.threads = csv.threads
-                let input = try stageInput(readOptions)
-                let schema = try stage.run(input: input.table, csvOptions: readOptions, write)
-                if writer == nil { writer = try makeWriter(schema, arrowOptions) }
-                try writer!.finish()
-                return
-            }
             var readOptions = try csv.readOptions()
             readOptions.restartOnWidening = false
             let input = try stageInput(readOptions)
             let engine = QueryEngine(threads: csv.threads, csvOptions: readOptions, tables: ["input": input.table])
+            var writer: TextWriter?
             let plan: QueryEngine.Plan
             do throws(BatonError) {
-                plan = try engine.stream(sql!, write)
+                plan = try engine.stream(sql) { (batch) throws(BatonError) in
+                    if writer == nil { writer = try makeWriter(batch.schema, arrowOptions) }
+                    try writer!.write(batch)
+                }
             } catch {
                 if input.emptyWithoutSchema {
                     var explained = error
@@ -79,17 +57,6 @@ struct StageCommand: ParsableCommand {
             if writer == nil { writer = try makeWriter(plan.schema, arrowOptions) }
             try writer!.finish()
         }
-    }
-
-    private func parseVariables() throws(BatonError) -> [String: String] {
-        var result: [String: String] = [:]
-        for item in variables {
-            guard let eq = item.firstIndex(of: "="), eq != item.startIndex else {
-                throw BatonError(.invalidInput, "--var needs NAME=VALUE", at: .init(text: item))
-            }
-            result[String(item[..<eq])] = String(item[item.index(after: eq)...])
-        }
-        return result
     }
 
     private func makeWriter(_ schema: Schema, _ arrowOptions: ArrowWriteOptions) throws(BatonError) -> TextWriter {

@@ -14,8 +14,6 @@ public enum NamedTable: Sendable {
     case schema(Schema)
     /// Batches read once as they arrive (`baton stage` reads standard input as `input`).
     case stream(BatchStream)
-    /// Rows already in memory (a stage of `baton stage --pipeline` that later stages read).
-    case table(Table)
 }
 
 /// An opened input: its schema, and scans of chosen columns.
@@ -65,10 +63,6 @@ final class Catalog {
         case .stream(let stream):
             return Source(schema: stream.schema, cheapestColumn: 0) { columns, _ throws(BatonError) in
                 StreamScan(name: name, stream: stream, columns: columns)
-            }
-        case .table(let table):
-            return Source(schema: table.schema, cheapestColumn: 0) { columns, _ throws(BatonError) in
-                MemoryScan(name: name, table: table, columns: columns)
             }
         }
     }

@@ -27,7 +27,7 @@ public final class BatchStream: @unchecked Sendable {
         started = true
     }
 
-    public func next() throws(BatonError) -> Batch? { try produce() }
+    func next() throws(BatonError) -> Batch? { try produce() }
 }
 
 /// Reads a stream of batches in arrival order, keeping the chosen columns. Streaming;
@@ -85,36 +85,6 @@ final class ArrowScan: ExecutionNode, @unchecked Sendable {
             metrics.produced(projected)
             try consume(projected, MorselID([index]))
             index += 1
-        }
-    }
-}
-
-/// Reads batches held in memory, the chosen columns only. Parallel over batches (one morsel
-/// each); order-preserving by morsel id; never copies the rows.
-final class MemoryScan: ExecutionNode {
-    let name: String
-    let table: Table
-    let columns: [Int]
-    let schema: Schema
-    let metrics = OperatorMetrics()
-    var children: [any ExecutionNode] { [] }
-    var label: String { "MemoryScan \(name) columns=[\(schema.names.joined(separator: ", "))]" }
-
-    init(name: String, table: Table, columns: [Int]) {
-        self.name = name
-        self.table = table
-        self.columns = columns
-        schema = table.schema.projected(columns)
-    }
-
-    func run(_ context: ExecutionContext, _ consume: @escaping Consumer) throws(BatonError) {
-        let batches = table.batches
-        try context.parallel(batches.count) { i throws(BatonError) in
-            let batch = batches[i]
-            guard batch.count > 0 else { return }
-            let projected = try Batch(schema: schema, columns: columns.map { batch.columns[$0] }, selection: batch.selection)
-            metrics.produced(projected)
-            try consume(projected, MorselID([i, 0]))
         }
     }
 }

@@ -101,38 +101,4 @@ import Testing
         #expect(Array(w.bytes("out.arrows").prefix(4)) == [0xFF, 0xFF, 0xFF, 0xFF])
         #expect(try w.run("cat", "out.arrows").stdout == "id,name\n1,ANN\n3,CID\n")
     }
-
-    @Test func stageRunsAPipelinesTransforms() throws {
-        let w = Workspace()
-        w.write(Array("columns:\n  - name: id\n    type: Int64\n  - name: name\n    type: String\n  - name: born\n    type: Date\n".utf8),
-                "input.schema.yaml")
-        w.write(Array("""
-            name: part
-            stages:
-              input:
-                source: "-"
-                options:
-                  schema: input.schema.yaml
-              clean:
-                from: input
-                filter: name IS NOT NULL
-                derive:
-                  born_year: year(born)
-              counted:
-                sql: SELECT c.id, c.name, c.born_year, t.total FROM clean c CROSS JOIN (SELECT count(*) AS total FROM input) t ORDER BY c.id
-              out:
-                sink: "-"
-                from: counted
-
-            """.utf8), "stage.yaml")
-        let result = try CLI.run(["stage", "--pipeline", "stage.yaml", "--format", "csv"], in: w.path, stdin: Array(Self.people.utf8))
-        #expect(result.status == 0)
-        #expect(result.stdout == "id,name,born_year,total\n1,Ann,1990,3\n3,Cid,2001,3\n")
-        #expect(result.stderr == "")
-        // An empty partition: the declared schema gives the output its columns.
-        let empty = try CLI.run(["stage", "--pipeline", "stage.yaml", "--format", "csv"], in: w.path, stdin: [])
-        #expect(empty.stdout == "id,name,born_year,total\n")
-        let neither = try CLI.run(["stage"], in: w.path, stdin: [])
-        #expect(neither.status == 64)
-    }
 }
