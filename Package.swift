@@ -4,6 +4,7 @@
 //
 //   baton (CLI) → Query (binder, planner, scans) → SQL (parser)
 //       │            ├→ Operators (aggregate, join, sort, window…) → Kernels → Columns
+//       │            │      └→ Spill (memory budget, spill files) → Codecs
 //       │            ├→ Storage (.baton files) → Codecs → CZstd, CLZ4, CXXHash (system libraries)
 //       │            ├→ CSV → Codecs, Columns
 //       │            └→ Arrow (IPC streams and files) → Codecs, Columns
@@ -70,12 +71,15 @@ let package = Package(
         .target(name: "Kernels", dependencies: ["Columns", "CShims"], swiftSettings: kernelFlags),
         // Physical operators over batches: filter, project, hash aggregate, sort / top-N, hash
         // join, window, union, limit; and the expressions they evaluate.
-        .target(name: "Operators", dependencies: ["Columns", "Kernels", "Utilities"], swiftSettings: kernelFlags),
+        .target(name: "Operators", dependencies: ["Columns", "Kernels", "Utilities", "Spill"], swiftSettings: kernelFlags),
+        // The run's memory budget and reservations; spill files (batches as LZ4 column chunks)
+        // under --temp-dir, capped by --max-temp-size.
+        .target(name: "Spill", dependencies: ["Columns", "Codecs"], swiftSettings: kernelFlags),
         // SQL to running operators: binding and type checking, planning (projection and
         // predicate pushdown, join order from WHERE equalities), file scans, the query API.
         .target(
             name: "Query",
-            dependencies: ["Columns", "SQL", "Kernels", "Operators", "Storage", "CSV", "Arrow", "Utilities"],
+            dependencies: ["Columns", "SQL", "Kernels", "Operators", "Spill", "Storage", "CSV", "Arrow", "Utilities"],
             swiftSettings: kernelFlags),
         // Synthetic data sets (db-benchmark group-by).
         .target(name: "Datagen", dependencies: ["Columns"], swiftSettings: kernelFlags),
@@ -86,7 +90,7 @@ let package = Package(
         .executableTarget(
             name: "BatonCLI",
             dependencies: [
-                "Columns", "Storage", "CSV", "Arrow", "Datagen", "Utilities", "Query", "Operators", "Pipeline",
+                "Columns", "Storage", "CSV", "Datagen", "Utilities", "Query", "Operators", "Pipeline", "Spill", "Arrow",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ]),
@@ -99,10 +103,11 @@ let package = Package(
         .testTarget(name: "CSVTests", dependencies: ["CSV", "Columns", "Codecs"]),
         .testTarget(name: "SQLTests", dependencies: ["SQL", "Columns"]),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "Columns"]),
-        .testTarget(name: "OperatorsTests", dependencies: ["Operators", "Columns"]),
-        .testTarget(name: "QueryTests", dependencies: ["Query", "Operators", "Columns"], exclude: ["sql"]),
+        .testTarget(name: "OperatorsTests", dependencies: ["Operators", "Columns", "Spill"]),
+        .testTarget(name: "SpillTests", dependencies: ["Spill", "Columns"]),
+        .testTarget(name: "QueryTests", dependencies: ["Query", "Operators", "Spill", "Columns"], exclude: ["sql"]),
         .testTarget(name: "UtilitiesTests", dependencies: ["Utilities"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Columns"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Query", "Columns"]),
         .testTarget(name: "CLITests", dependencies: ["Storage", "Columns"]),
     ]
 )

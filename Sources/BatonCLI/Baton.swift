@@ -12,7 +12,8 @@ struct Baton: ParsableCommand {
             5 written by a newer format version; 6 checksum mismatch; 7 truncated file;
             8 corrupt file; 9 I/O error; 10 a bad input record; 11 more rejected records than
             --max-errors allows; 12 invalid pipeline; 13 a pipeline check failed; 14 another run
-            of the pipeline is in progress; 64 usage error.
+            of the pipeline is in progress; 15 the query cannot run within --memory-limit even by
+            spilling; 16 spill files would pass --max-temp-size; 64 usage error.
             """,
         version: batonVersion,
         subcommands: [QueryCommand.self, ExplainCommand.self, RunCommand.self, ValidateCommand.self, PlanCommand.self, GraphCommand.self,
@@ -48,6 +49,8 @@ extension BatonError {
         case .invalidPipeline: 12
         case .checkFailed: 13
         case .busy: 14
+        case .memoryLimit: 15
+        case .diskLimit: 16
         }
     }
 }

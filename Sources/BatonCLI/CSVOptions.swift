@@ -124,44 +124,19 @@ func report(_ summary: CSVReadSummary, input: String) {
 /// Writes rejected records to a CSV file, atomically, as they arrive.
 final class RejectsFile {
     let file: AtomicOutputFile
-    var sink: TextSink
+    var writer: RejectsWriter
 
     init(path: String) throws(BatonError) {
         file = try AtomicOutputFile(path: path)
         let target = file
-        sink = TextSink { (bytes) throws(BatonError) in try target.write(bytes) }
-        sink.text("line,byte_offset,column,reason,record\n")
+        writer = RejectsWriter(sink: TextSink { (bytes) throws(BatonError) in try target.write(bytes) })
     }
 
-    func add(_ records: [RejectedRecord]) throws(BatonError) {
-        for r in records {
-            sink.text("\(r.line),\(r.byteOffset),")
-            field(r.column ?? "")
-            sink.byte(44)
-            field(r.text.map { "\(r.reason), found \"\($0)\"" } ?? r.reason)
-            sink.byte(44)
-            field(r.raw)
-            sink.byte(10)
-        }
-        try sink.flushIfFull()
-    }
+    func add(_ records: [RejectedRecord]) throws(BatonError) { try writer.add(records) }
 
     func commit() throws(BatonError) {
-        try sink.flushNow()
+        try writer.finish()
         try file.commit()
-    }
-
-    private func field(_ text: String) {
-        if text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) || text.isEmpty {
-            sink.byte(34)
-            for b in text.utf8 {
-                if b == 34 { sink.byte(34) }
-                sink.byte(b)
-            }
-            sink.byte(34)
-        } else {
-            sink.text(text)
-        }
     }
 }
 

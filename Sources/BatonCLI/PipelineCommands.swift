@@ -93,6 +93,7 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Progress on stderr: auto (live on a terminal), plain, json, none.") var progress = "auto"
     @Option(help: "Stages run at once, at most.") var jobs = 2
     @Option(help: "Workspace directory (default: .baton/NAME beside the pipeline).") var workspace: String?
+    @OptionGroup var resources: ResourceOptions
 
     func run() throws(ExitCode) {
         try BatonCLI.run { () throws(BatonError) in
@@ -106,6 +107,7 @@ struct RunCommand: ParsableCommand {
             runOptions.dryRun = dryRun
             runOptions.concurrency = max(1, jobs)
             runOptions.workspace = workspace
+            runOptions.limits = try resources.limits()
             let runner = try PipelineRunner(pipeline, options: runOptions, reporter: ProgressReporter(style: style))
             let report = try runner.run()
             if style != .json && style != .none { Output.standardError("\n" + report.summary) }

@@ -32,10 +32,11 @@ struct QueryCommand: ParsableCommand {
     @Option(help: "Codec for .baton output: auto, none, lz4, zstd or zstd:LEVEL; for Arrow output: none, lz4 or zstd.") var codec = "auto"
     @Option(help: "Threads (default: all cores).") var threads = defaultThreadCount
     @OptionGroup var csvOutput: CSVOutputOptions
+    @OptionGroup var resources: ResourceOptions
 
     func run() throws(ExitCode) {
         try BatonCLI.run { () throws(BatonError) in
-            let engine = QueryEngine(threads: threads)
+            let engine = QueryEngine(threads: threads, limits: try resources.limits())
             if let output {
                 var sink = try ConvertSink(target: try OutputKind(path: output), path: output, codec: try CodecChoice(parsing: codec),
                                            rowGroupSize: 1 << 20, threads: threads, csvOptions: try csvOutput.writeOptions(),
@@ -50,6 +51,7 @@ struct QueryCommand: ParsableCommand {
                     }
                     if !started { try sink.begin(plan.schema, restarted: false) }
                     try sink.finish()
+                    if let summary = plan.spillSummary { Output.standardError(summary) }
                 } catch {
                     sink.abort()
                     throw error
@@ -67,17 +69,21 @@ struct QueryCommand: ParsableCommand {
                 }
                 if writer == nil { writer = TextWriter(.arrow, schema: plan.schema, sink: Output.standardOutput(), arrowOptions: arrowOptions) }
                 try writer!.finish()
+                if let summary = plan.spillSummary { Output.standardError(summary) }
                 return
             }
+            var batches: [Batch] = []
+            let plan = try engine.run(sql) { batch in batches.append(batch) }
+            let table = Table(schema: plan.schema, batches: batches)
             if chosen == .table {
-                let table = try engine.run(sql)
                 var sink = Output.standardOutput()
                 sink.text(TableFormatter.render(table))
                 try sink.flushNow()
-                return
+            } else {
+                try writeText(table, format: chosen == .jsonl ? .jsonl : .csv, options: try csvOutput.writeOptions(), threads: threads)
             }
-            let table = try engine.run(sql)
-            try writeText(table, format: chosen == .jsonl ? .jsonl : .csv, options: try csvOutput.writeOptions(), threads: threads)
+            // After the result, so that it never interleaves with it on a terminal.
+            if let summary = plan.spillSummary { Output.standardError(summary) }
         }
     }
 
@@ -128,13 +134,14 @@ struct ExplainCommand: ParsableCommand {
         abstract: "Show the physical plan of a SQL query; --analyze runs it and adds rows, time and memory per operator.")
 
     @Argument(help: "The query.") var sql: String
-    @Flag(help: "Run the query and show each operator's rows out, time and peak memory.") var analyze = false
+    @Flag(help: "Run the query and show each operator's rows out, time, peak memory and what it spilled.") var analyze = false
     @Option(help: "Threads (default: all cores).") var threads = defaultThreadCount
+    @OptionGroup var resources: ResourceOptions
 
     func run() throws(ExitCode) {
         try BatonCLI.run { () throws(BatonError) in
             var sink = Output.standardOutput()
-            sink.text(try QueryEngine(threads: threads).explain(sql, analyze: analyze))
+            sink.text(try QueryEngine(threads: threads, limits: try resources.limits()).explain(sql, analyze: analyze))
             try sink.flushNow()
         }
     }

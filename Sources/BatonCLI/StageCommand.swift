@@ -1,4 +1,7 @@
 import ArgumentParser
+import Storage
+import Pipeline
+import Foundation
 import Arrow
 import CSV
 import Columns
@@ -25,7 +28,12 @@ struct StageCommand: ParsableCommand {
             Example: producer | baton stage "SELECT id, sum(v) AS v FROM input GROUP BY id" | consumer
             """)
 
-    @Argument(help: "The query; standard input is the table input.") var sql: String
+    @Argument(help: "The query; standard input is the table input.") var sql: String?
+    @Option(help: "Instead of a query: a pipeline file whose sources and transforms run over the table input (sinks do not run; checks do).")
+    var pipeline: String?
+    @Option(help: "With --pipeline: the transform whose result is the output (default: the one no other transform reads).")
+    var outputStage: String?
+    @Option(name: .customLong("var"), help: "With --pipeline: a variable for ${name}: name=value (repeatable).") var variables: [String] = []
     @Option(help: "Output format: arrow (an IPC stream) or csv.") var format: StageFormat = .arrow
     @Option(help: "Compression of Arrow output buffers: none, lz4 (LZ4_FRAME) or zstd.") var codec = "none"
     @OptionGroup var csv: CSVOptions
@@ -37,6 +45,12 @@ struct StageCommand: ParsableCommand {
             var readOptions = try csv.readOptions()
             readOptions.restartOnWidening = false
             let input = try stageInput(readOptions)
+            if let pipeline {
+                guard sql == nil else { throw BatonError(.invalidInput, "give a query or --pipeline, not both") }
+                try runPipeline(pipeline, input: input.table, readOptions: readOptions, arrowOptions: arrowOptions)
+                return
+            }
+            guard let sql else { throw BatonError(.invalidInput, "baton stage needs a query or --pipeline FILE") }
             let engine = QueryEngine(threads: csv.threads, csvOptions: readOptions, tables: ["input": input.table])
             var writer: TextWriter?
             let plan: QueryEngine.Plan
@@ -57,6 +71,55 @@ struct StageCommand: ParsableCommand {
             if writer == nil { writer = try makeWriter(plan.schema, arrowOptions) }
             try writer!.finish()
         }
+    }
+
+    /// `--pipeline`: the input is kept in a scratch directory as a Baton file (stages may read
+    /// it more than once), then the pipeline's stages run over it up to the output stage.
+    private func runPipeline(_ path: String, input: NamedTable, readOptions: CSVReadOptions,
+                             arrowOptions: ArrowWriteOptions) throws(BatonError) {
+        var values: [String: String] = [:]
+        for v in variables {
+            guard let eq = v.firstIndex(of: "=") else { throw BatonError(.invalidInput, "--var needs name=value, found '\(v)'") }
+            values[String(v[..<eq])] = String(v[v.index(after: eq)...])
+        }
+        var template = Array((NSTemporaryDirectory() + "baton-stage-XXXXXX").utf8CString)
+        guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
+            throw BatonError(.io, "cannot create a scratch directory", at: .init(file: NSTemporaryDirectory()))
+        }
+        let scratch = String(cString: made)
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let inputPath = scratch + "/input.baton"
+        // Standard input is read once: the writer starts with the first batch.
+        let loader = QueryEngine(threads: csv.threads, csvOptions: readOptions, tables: ["input": input])
+        var writer: BatonWriter?
+        let inputSchema: Schema
+        do throws(BatonError) {
+            let plan = try loader.run("SELECT * FROM input") { (batch) throws(BatonError) in
+                if writer == nil { writer = try BatonWriter(path: inputPath, schema: batch.schema, options: WriteOptions(threads: csv.threads)) }
+                try writer!.write(batch)
+            }
+            if writer == nil { writer = try BatonWriter(path: inputPath, schema: plan.schema, options: WriteOptions(threads: csv.threads)) }
+            _ = try writer!.finish()
+            inputSchema = plan.schema
+        } catch {
+            writer?.abort()
+            throw error
+        }
+        let pipeline = try Pipeline.load(path, variables: values, threads: csv.threads, external: ["input": inputSchema])
+        if pipeline.spec.stage("input") != nil {
+            throw BatonError(.invalidPipeline, "a stage is named input, the name of standard input's table under baton stage",
+                             at: .init(file: path), hint: "rename the stage")
+        }
+        let (problems, _) = pipeline.validate()
+        guard problems.isEmpty else { throw pipeline.invalid(problems) }
+        let output = try pipeline.outputStage(outputStage)
+        var out: TextWriter?
+        let schema = try pipeline.runAsStage(input: .file(inputPath), output: output, scratch: scratch) { (batch) throws(BatonError) in
+            if out == nil { out = try makeWriter(batch.schema, arrowOptions) }
+            try out!.write(batch)
+        }
+        if out == nil { out = try makeWriter(schema, arrowOptions) }
+        try out!.finish()
     }
 
     private func makeWriter(_ schema: Schema, _ arrowOptions: ArrowWriteOptions) throws(BatonError) -> TextWriter {

@@ -32,6 +32,11 @@ public struct BatonError: Error, Sendable, Equatable, CustomStringConvertible {
         case checkFailed
         /// Another run holds the pipeline's workspace.
         case busy
+        /// An operator cannot finish within `--memory-limit` even by spilling (one group or
+        /// one merge step needs more than the whole budget).
+        case memoryLimit
+        /// Spill files would take more than `--max-temp-size`.
+        case diskLimit
     }
 
     /// Where in the data an error happened. Every part is optional; set what is known.

@@ -7,7 +7,7 @@ import Glibc
 /// mark identifiers), "1e400" is not a Float64, "12345678901234567890" is not an Int64.
 public enum FieldParsers {
     /// Optional sign, then digits; no leading zeros except "0" itself; fits in Int64.
-    @inlinable
+    @inlinable @inline(__always)
     public static func int64(_ field: UnsafeRawBufferPointer) -> Int64? {
         var i = 0
         let n = field.count
@@ -73,7 +73,65 @@ public enum FieldParsers {
     /// the same reason as in `int64`; "0.5" and ".5" are. An integer without a point or an
     /// exponent is accepted only if a double holds it exactly (|n| <= 2^53): a 19-digit id
     /// must not silently become a rounded float.
+    @inlinable @inline(__always)
     public static func float64(_ field: UnsafeRawBufferPointer) -> Double? {
+        // The common shape first, in one loop: an optional sign, at most 15 digits and at
+        // most one point (what the general path below computes the same way).
+        let n = field.count
+        guard n > 0, n <= 17, let base = field.baseAddress?.assumingMemoryBound(to: UInt8.self) else {
+            return float64General(field)
+        }
+        let negative = base[0] == 45
+        let digitsStart = negative || base[0] == 43 ? 1 : 0
+        var i = digitsStart
+        var mantissa: UInt64 = 0
+        var dot = -1
+        while i < n {
+            let c = base[i]
+            let d = c &- 48
+            if d < 10 {
+                mantissa = mantissa &* 10 &+ UInt64(d)
+            } else if c == 46 && dot < 0 {
+                dot = i
+            } else {
+                return float64General(field)
+            }
+            i &+= 1
+        }
+        let integerDigits = (dot >= 0 ? dot : n) &- digitsStart
+        let digits = n &- digitsStart &- (dot >= 0 ? 1 : 0)
+        guard digits > 0, digits <= 15 else { return float64General(field) }
+        if integerDigits > 1 && base[digitsStart] == 48 { return nil }
+        let value = Double(mantissa) / powerOfTen(dot >= 0 ? n &- dot &- 1 : 0)
+        return negative ? -value : value
+    }
+
+    /// 10^k for k in 0...15, exactly (a jump table, no array access).
+    @inlinable @inline(__always)
+    static func powerOfTen(_ k: Int) -> Double {
+        switch k {
+        case 0: 1
+        case 1: 1e1
+        case 2: 1e2
+        case 3: 1e3
+        case 4: 1e4
+        case 5: 1e5
+        case 6: 1e6
+        case 7: 1e7
+        case 8: 1e8
+        case 9: 1e9
+        case 10: 1e10
+        case 11: 1e11
+        case 12: 1e12
+        case 13: 1e13
+        case 14: 1e14
+        default: 1e15
+        }
+    }
+
+    /// Every accepted shape: exponents, long mantissas, inf and nan.
+    @usableFromInline
+    static func float64General(_ field: UnsafeRawBufferPointer) -> Double? {
         let n = field.count
         guard n > 0 else { return nil }
         var i = 0

@@ -1,4 +1,5 @@
 import Columns
+import Spill
 import Utilities
 #if canImport(Glibc)
 import Glibc
@@ -35,21 +36,29 @@ public struct MorselID: Comparable, Hashable, Sendable, CustomStringConvertible 
 /// Receives an operator's output batches, possibly from several threads at once.
 public typealias Consumer = @Sendable (Batch, MorselID) throws(BatonError) -> Void
 
-/// What every operator of one query shares: the thread budget and the first failure; and, in
-/// the scope of a LIMIT, a request to stop reading.
+/// What every operator of one query shares: the thread budget, the memory budget and the
+/// spill space, and the first failure; and, in the scope of a LIMIT, a request to stop reading.
 public final class ExecutionContext: @unchecked Sendable {
     public let threads: Int
+    /// Every buffering operator reserves from it before it buffers, and spills when refused.
+    public let memory: MemoryBudget
+    /// Where spill files go, under the disk cap.
+    public let spill: SpillSpace
     private let failure: Locked<BatonError?>
     private let stop: Locked<Bool>?
 
-    public init(threads: Int = defaultThreadCount) {
+    public init(threads: Int = defaultThreadCount, memory: MemoryBudget = .unlimited(), spill: SpillSpace = SpillSpace()) {
         self.threads = max(1, threads)
+        self.memory = memory
+        self.spill = spill
         failure = Locked(nil)
         stop = nil
     }
 
-    private init(threads: Int, failure: Locked<BatonError?>) {
+    private init(threads: Int, memory: MemoryBudget, spill: SpillSpace, failure: Locked<BatonError?>) {
         self.threads = threads
+        self.memory = memory
+        self.spill = spill
         self.failure = failure
         stop = Locked(false)
     }
@@ -62,7 +71,7 @@ public final class ExecutionContext: @unchecked Sendable {
     /// A context for the input of a LIMIT: sources run under it stop taking new morsels once
     /// `requestStop()` is called. Morsels are taken in order, so what was read is always a
     /// prefix of the input: the first rows are exactly the ones a full read would give.
-    public func stoppable() -> ExecutionContext { ExecutionContext(threads: threads, failure: failure) }
+    public func stoppable() -> ExecutionContext { ExecutionContext(threads: threads, memory: memory, spill: spill, failure: failure) }
 
     public func requestStop() { stop?.withLock { $0 = true } }
 
@@ -88,19 +97,26 @@ public final class ExecutionContext: @unchecked Sendable {
 }
 
 /// Counters an operator keeps for `explain --analyze`: rows out, time spent in its own work
-/// (summed over threads) and the most memory it held.
+/// (summed over threads), the most memory it held, and what it spilled.
 public final class OperatorMetrics: @unchecked Sendable {
     private let lock = Lock()
     public private(set) var rows = 0
     public private(set) var batches = 0
     public private(set) var nanoseconds: UInt64 = 0
     public private(set) var peakBytes = 0
+    /// Rows and (compressed) bytes written to spill files, counted once per write: data
+    /// spilled again by a deeper merge or repartition level counts again.
+    public private(set) var spilledRows = 0
+    public private(set) var spilledBytes = 0
+    public private(set) var spillFiles = 0
 
     public init() {}
 
     public func produced(_ batch: Batch) { lock.withLock { rows += batch.count; batches += 1 } }
     public func addTime(_ ns: UInt64) { lock.withLock { nanoseconds &+= ns } }
     public func held(_ bytes: Int) { lock.withLock { peakBytes = max(peakBytes, bytes) } }
+    public func spilled(rows: Int, bytes: Int) { lock.withLock { spilledRows += rows; spilledBytes += bytes } }
+    public func createdSpillFile() { lock.withLock { spillFiles += 1 } }
 
     /// Runs `body`, adding its duration to this operator's time.
     @inline(__always)

@@ -2,7 +2,8 @@ import Columns
 
 /// Groups rows by key columns and computes aggregates per group. Blocking; emits groups in
 /// the order of their first appearance within each hash partition; holds one partial per
-/// morsel until the merge (spilling them is issue 5's work).
+/// morsel until the merge. Under a memory limit, spills raw rows partitioned by key hash once
+/// the partials hold half the budget (`AggregateSpill`).
 ///
 /// Phases:
 /// 1. Per morsel, in parallel: a local `GroupTable` and aggregate states (partial aggregation).
@@ -48,6 +49,8 @@ public final class HashAggregate: ExecutionNode {
     /// here and again there. The switch depends on the data only, so it is the same for any
     /// thread count.
     final class Partial: @unchecked Sendable {
+        /// The major morsel whose rows this partial holds.
+        let major: [Int]
         let table: GroupTable
         let states: [any AggregateState]
         private(set) var rowsSeen = 0
@@ -57,7 +60,8 @@ public final class HashAggregate: ExecutionNode {
         /// Per raw batch, per partition: its rows in that partition.
         private(set) var rawRoutes: [[[UInt32]]] = []
 
-        init(keyTypes: [DataType], aggregates: [AggregateCall]) {
+        init(major: [Int], keyTypes: [DataType], aggregates: [AggregateCall]) {
+            self.major = major
             table = GroupTable(types: keyTypes, expected: 256)
             states = aggregates.map { $0.makeState() }
         }
@@ -92,10 +96,16 @@ public final class HashAggregate: ExecutionNode {
     public func run(_ context: ExecutionContext, _ consume: @escaping Consumer) throws(BatonError) {
         let keyTypes = keys.map { input.schema.fields[$0].type }
         let partials = Locked<[[Int]: Partial]>([:])
+        let spill = AggregateSpill(keys: keys, aggregates: aggregates, input: input.schema, context: context, metrics: metrics)
         try input.run(context) { [keys, aggregates, metrics] batch, id throws(BatonError) in
-            let partial = partials.withLock { all in
+            let existing = partials.withLock { $0[id.major] }
+            guard spill.admit(rows: batch.count, raw: existing?.raw ?? false) else {
+                try metrics.timed { () throws(BatonError) in try spill.write(batch, id: id) }
+                return
+            }
+            let partial = existing ?? partials.withLock { all in
                 if let existing = all[id.major] { return existing }
-                let made = Partial(keyTypes: keyTypes, aggregates: aggregates)
+                let made = Partial(major: id.major, keyTypes: keyTypes, aggregates: aggregates)
                 all[id.major] = made
                 return made
             }
@@ -106,7 +116,7 @@ public final class HashAggregate: ExecutionNode {
         metrics.held(held)
         let ordered = partials.withLock { $0 }.sorted { $0.key.lexicographicallyPrecedes($1.key) }.map(\.value)
         let totalGroups = ordered.reduce(0) { $0 + $1.table.count + $1.rawRows }
-        let partitionBits = totalGroups > 1 << 16 || ordered.contains(where: \.raw) ? Self.manyPartitionBits : 0
+        let partitionBits = totalGroups > 1 << 16 || ordered.contains(where: \.raw) || spill.active ? Self.manyPartitionBits : 0
         let partitionCount = 1 << partitionBits
         // Phase 2: which groups of each partial go to which partition.
         let routes: [[[Int32]]] = ordered.map { partial in
@@ -117,6 +127,17 @@ public final class HashAggregate: ExecutionNode {
             }
             return byPartition
         }
+        if spill.active {
+            try context.parallel(partitionCount) { [schema, metrics] p throws(BatonError) in
+                try metrics.timed { () throws(BatonError) in
+                    try spill.gate.partition { () throws(BatonError) in
+                        try spill.aggregate(spill.input(partition: p, routes: routes, partials: ordered), partials: ordered, level: 0,
+                                            path: [p], keyTypes: keyTypes, schema: schema, consume)
+                    }
+                }
+            }
+            return
+        }
         // Phase 3 and 4.
         let outputs = Locked<[Int: [Column]]>([:])
         try context.parallel(partitionCount) { [aggregates, metrics] p throws(BatonError) in
@@ -124,23 +145,10 @@ public final class HashAggregate: ExecutionNode {
                 let table = GroupTable(types: keyTypes, expected: 1024)
                 let states = aggregates.map { $0.makeState() }
                 for (partial, route) in zip(ordered, routes) {
-                    if !route[p].isEmpty {
-                        let targets = table.insert(from: partial.table, groups: route[p])
-                        for (state, source) in zip(states, partial.states) {
-                            state.grow(to: table.count)
-                            try state.merge(source, from: route[p], to: targets)
-                        }
-                    }
+                    try Self.fold(groups: route[p], of: partial, into: table, states)
                     // Rows kept raw come after the pre-aggregated ones, as they did in the input.
                     for (columns, routes) in zip(partial.rawColumns, partial.rawRoutes) where !routes[p].isEmpty {
-                        let picked = columns.map { $0.take(routes[p]) }
-                        let groups = table.insert(Array(picked[0..<keys.count]), count: routes[p].count)
-                        var next = keys.count
-                        for (state, call) in zip(states, aggregates) {
-                            state.grow(to: table.count)
-                            try state.update(groups: groups, arguments: Array(picked[next..<(next + call.arguments.count)]))
-                            next += call.arguments.count
-                        }
+                        try Self.fold(rows: columns.map { $0.take(routes[p]) }, keyCount: keys.count, aggregates, into: table, states)
                     }
                 }
                 if keys.isEmpty && table.count == 0 && p == 0 {

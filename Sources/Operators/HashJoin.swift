@@ -16,8 +16,10 @@ public enum JoinType: String, Sendable {
 ///    LEFT / FULL, and SEMI / ANTI emit each left row at most once.
 /// 3. RIGHT / FULL: right rows no probe matched are emitted last.
 ///
-/// Blocking on the right input (held whole in memory); streaming and order-preserving on the
-/// left. Without keys it is a nested-loop join (every pair is a candidate): CROSS JOIN.
+/// Blocking on the right input; streaming and order-preserving on the left — unless the right
+/// input does not fit the memory budget: then both sides are partitioned to disk by key hash
+/// and joined partition by partition (`JoinSpill`, grace hash join). Without keys it is a
+/// nested-loop join (every pair is a candidate): CROSS JOIN, which never spills.
 public final class HashJoin: ExecutionNode {
     public let left: any ExecutionNode
     public let right: any ExecutionNode
@@ -55,26 +57,23 @@ public final class HashJoin: ExecutionNode {
     }
 
     public func run(_ context: ExecutionContext, _ consume: @escaping Consumer) throws(BatonError) {
-        // Phase 1: build.
-        let build = try right.collect(context)
+        // Phase 1: build (spilling to partitions if the budget refuses the right side).
+        let spill = JoinSpill(self, context)
+        try right.run(context) { [metrics] batch, id throws(BatonError) in
+            try metrics.timed { () throws(BatonError) in try spill.addBuild(batch, id) }
+        }
+        if spill.active {
+            try left.run(context) { [metrics] batch, id throws(BatonError) in
+                try metrics.timed { () throws(BatonError) in try spill.addProbe(batch, id) }
+            }
+            try spill.joinPartitions(context, consume)
+            return
+        }
+        let build = Table(schema: right.schema, batches: spill.buffered.sorted { $0.id < $1.id }.map(\.batch))
         let rightColumns = build.columns
         let rightCount = build.rowCount
-        let table = GroupTable(types: rightKeys.map { right.schema.fields[$0].type }, expected: max(16, rightCount))
-        let rowGroups = metrics.timed { table.insert(rightKeys.map { rightColumns[$0] }, count: rightCount) }
-        var starts = [Int](repeating: 0, count: table.count + 1)
-        for (row, g) in rowGroups.enumerated() where !table.hasNull(group: Int(g)) || rightKeys.isEmpty {
-            _ = row
-            starts[Int(g) + 1] += 1
-        }
-        for g in 0..<table.count { starts[g + 1] += starts[g] }
-        var fill = starts
-        var rows = [UInt32](repeating: 0, count: starts[table.count])
-        for (row, g) in rowGroups.enumerated() where !table.hasNull(group: Int(g)) || rightKeys.isEmpty {
-            rows[fill[Int(g)]] = UInt32(row)
-            fill[Int(g)] += 1
-        }
-        metrics.held(build.byteCount + table.byteCount + rows.count * 4)
-        let index = JoinIndex(table: table, starts: starts, rows: rows)
+        let index = metrics.timed { buildIndex(build) }
+        metrics.held(build.byteCount + index.table.byteCount + index.rows.count * 4)
         let matchedRight = Locked<[Bool]>(type == .right || type == .full ? [Bool](repeating: false, count: rightCount) : [])
 
         // Phase 2: probe.
@@ -90,19 +89,46 @@ public final class HashJoin: ExecutionNode {
 
         // Phase 3: unmatched right rows.
         if type == .right || type == .full {
-            let matched = matchedRight.withLock { $0 }
-            let unmatched = (0..<UInt32(rightCount)).filter { !matched[Int($0)] }
             var k = 0
-            var start = 0
-            while start < unmatched.count {
-                let part = Array(unmatched[start..<min(start + Batch.capacity, unmatched.count)])
-                let columns = left.schema.fields.map { Column.nulls($0.type, count: part.count) } + rightColumns.map { $0.take(part) }
-                let batch = try Batch(schema: schema, columns: columns)
-                metrics.produced(batch)
+            try emitUnmatched(rightColumns, matchedRight.withLock { $0 }) { batch throws(BatonError) in
                 try consume(batch, MorselID([Int.max, k]))
                 k += 1
-                start += Batch.capacity
             }
+        }
+    }
+
+    /// The key index of the build rows: keys numbered by a `GroupTable`, rows of each key in
+    /// order (a CSR index). Rows with a null key are left out: they match nothing.
+    func buildIndex(_ build: Table) -> JoinIndex {
+        let rightColumns = build.columns
+        let rightCount = build.rowCount
+        let table = GroupTable(types: rightKeys.map { right.schema.fields[$0].type }, expected: max(16, rightCount))
+        let rowGroups = table.insert(rightKeys.map { rightColumns[$0] }, count: rightCount)
+        var starts = [Int](repeating: 0, count: table.count + 1)
+        for g in rowGroups where !table.hasNull(group: Int(g)) || rightKeys.isEmpty {
+            starts[Int(g) + 1] += 1
+        }
+        for g in 0..<table.count { starts[g + 1] += starts[g] }
+        var fill = starts
+        var rows = [UInt32](repeating: 0, count: starts[table.count])
+        for (row, g) in rowGroups.enumerated() where !table.hasNull(group: Int(g)) || rightKeys.isEmpty {
+            rows[fill[Int(g)]] = UInt32(row)
+            fill[Int(g)] += 1
+        }
+        return JoinIndex(table: table, starts: starts, rows: rows)
+    }
+
+    /// The right rows no probe matched, with nulls on the left, in batches.
+    func emitUnmatched(_ rightColumns: [Column], _ matched: [Bool], _ emit: (Batch) throws(BatonError) -> Void) throws(BatonError) {
+        let unmatched = (0..<UInt32(matched.count)).filter { !matched[Int($0)] }
+        var start = 0
+        while start < unmatched.count {
+            let part = Array(unmatched[start..<min(start + Batch.capacity, unmatched.count)])
+            let columns = left.schema.fields.map { Column.nulls($0.type, count: part.count) } + rightColumns.map { $0.take(part) }
+            let batch = try Batch(schema: schema, columns: columns)
+            metrics.produced(batch)
+            try emit(batch)
+            start += Batch.capacity
         }
     }
 
@@ -114,7 +140,7 @@ public final class HashJoin: ExecutionNode {
     }
 
     /// The output batches of one dense left batch.
-    private func probe(_ batch: Batch, _ index: JoinIndex, _ rightColumns: [Column], _ matchedRight: Locked<[Bool]>) throws(BatonError) -> [Batch] {
+    func probe(_ batch: Batch, _ index: JoinIndex, _ rightColumns: [Column], _ matchedRight: Locked<[Bool]>) throws(BatonError) -> [Batch] {
         let n = batch.count
         let groups = leftKeys.isEmpty
             ? [Int32](repeating: index.table.count > 0 ? 0 : -1, count: n)

@@ -40,7 +40,9 @@ extension Column {
 
 /// Orders rows by keys, keeping only the first `limit` when given (top-N). Blocking; stable
 /// (ties keep input order). With a limit, each morsel keeps only its own first `limit` rows,
-/// so memory is bounded by morsels × limit rather than by the input.
+/// so memory is bounded by morsels × limit rather than by the input. Without one, spills
+/// sorted runs when the memory budget refuses the input, then merges them (`SortSpill`):
+/// the same rows in the same order either way.
 public final class Sort: ExecutionNode {
     public let input: any ExecutionNode
     public let keys: [SortKey]
@@ -76,7 +78,23 @@ public final class Sort: ExecutionNode {
             }
             table = Table(schema: schema, batches: parts.withLock { $0 }.sorted { $0.0 < $1.0 }.map(\.1))
         } else {
-            table = try input.collect(context)
+            let sink = SortSpill(keys: keys, schema: schema, context: context, metrics: metrics, consumer: "Sort")
+            try input.run(context) { [metrics] batch, id throws(BatonError) in
+                try metrics.timed { () throws(BatonError) in try sink.add(batch, id) }
+            }
+            if !sink.runs.isEmpty {
+                var index = 0
+                let start = monotonicNanoseconds()
+                try sink.finish { [metrics] batch throws(BatonError) in
+                    metrics.produced(batch)
+                    try consume(batch, MorselID([0, index]))
+                    index += 1
+                }
+                // The consumers' time is theirs; this is close enough for a spilled sort.
+                metrics.addTime(monotonicNanoseconds() &- start)
+                return
+            }
+            table = Table(schema: schema, batches: sink.buffered.sorted { sink.origins[$0.ordinal] < sink.origins[$1.ordinal] }.map(\.batch))
         }
         metrics.held(table.byteCount)
         let sorted = metrics.timed { () -> [Column] in

@@ -36,8 +36,9 @@ public struct WindowFunction: Sendable {
 }
 
 /// Adds one column per window function, computed over partitions of rows ordered within
-/// them. Blocking (holds its whole input); emits each bucket's rows ordered by partition keys,
-/// then order keys (ties in input order).
+/// them. Blocking (holds its whole input, or under a memory limit spills it to files by the
+/// hash of the partition keys: `WindowSpill`); emits each bucket's rows ordered by partition
+/// keys, then order keys (ties in input order).
 ///
 /// Phases: collect → deal whole partitions into buckets → per bucket, in parallel: sort by
 /// (partition keys, order keys), find partition and peer boundaries, compute each function
@@ -66,7 +67,15 @@ public final class Window: ExecutionNode {
     }
 
     public func run(_ context: ExecutionContext, _ consume: @escaping Consumer) throws(BatonError) {
-        let table = try input.collect(context)
+        let spill = WindowSpill(self, context)
+        try input.run(context) { [metrics] batch, id throws(BatonError) in
+            try metrics.timed { () throws(BatonError) in try spill.add(batch, id) }
+        }
+        if spill.active {
+            try spill.finish(context, consume)
+            return
+        }
+        let table = Table(schema: input.schema, batches: spill.buffered.sorted { $0.id < $1.id }.map(\.batch))
         metrics.held(table.byteCount)
         let columns = table.columns
         let n = table.rowCount
@@ -112,7 +121,7 @@ public final class Window: ExecutionNode {
 
     /// One bucket: sort by (partition keys, order keys), find partition and peer boundaries,
     /// compute every function; returns the sorted rows with a column per function.
-    private func process(_ columns: [Column], count n: Int) throws(BatonError) -> [Column] {
+    func process(_ columns: [Column], count n: Int) throws(BatonError) -> [Column] {
         let partitionSort = partitionKeys.map { SortKey(column: $0) }
         let normalized = NormalizedKeys(columns: columns, keys: partitionSort + orderKeys, count: n)
         let order = normalized.sortedIndices()

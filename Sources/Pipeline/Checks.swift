@@ -66,8 +66,9 @@ enum Checks {
     }
 
     /// Runs `check` over the table at `path`.
-    static func run(_ check: CheckSpec, stage: String, path: String, threads: Int) throws(BatonError) -> CheckResult {
-        let engine = QueryEngine(threads: threads, tables: [stage: .file(path)])
+    static func run(_ check: CheckSpec, stage: String, path: String, threads: Int,
+                    limits: ResourceLimits = ResourceLimits()) throws(BatonError) -> CheckResult {
+        let engine = QueryEngine(threads: threads, tables: [stage: .file(path)], limits: limits)
         let sqls = queries(check, table: stage)
         let counted = try engine.run(sqls["count"]!)
         let count: Int = if case .int64(let v) = counted.column(0).storage { Int(v.first ?? 0) } else { 0 }

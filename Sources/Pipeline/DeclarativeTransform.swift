@@ -32,8 +32,22 @@ enum DeclarativeTransform {
     }
 
     static func identifier(_ name: String) -> String {
-        PipelineReader.isIdentifier(name) ? name : "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        PipelineReader.isIdentifier(name) && !keywords.contains(name.uppercased()) ? name : quoted(name)
     }
+
+    /// A name in double quotes: always safe, even for a stage called `order`.
+    static func quoted(_ name: String) -> String {
+        "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    /// Words the SQL parser reserves: a stage or column with such a name is quoted.
+    static let keywords: Set<String> = [
+        "ALL", "AND", "ANTI", "AS", "ASC", "BETWEEN", "BY", "CASE", "CAST", "CROSS", "DESC", "DISTINCT", "ELSE", "END",
+        "EXCEPT", "EXISTS", "FALSE", "FIRST", "FROM", "FULL", "GROUP", "HAVING", "ILIKE", "IN", "INNER", "INTERSECT",
+        "INTERVAL", "IS", "JOIN", "LAST", "LEFT", "LIKE", "LIMIT", "NOT", "NULL", "NULLS", "OFFSET", "ON", "OR", "ORDER",
+        "OUTER", "OVER", "PARTITION", "RIGHT", "ROWS", "SELECT", "SEMI", "THEN", "TRUE", "UNION", "USING", "WHEN",
+        "WHERE", "WINDOW", "WITH", "DATE", "TIMESTAMP", "RANGE",
+    ]
 
     static func sql(_ keys: [String: Node], _ keyLines: [String: Int], stage: String, reader: inout PipelineReader) -> String? {
         func line(_ key: String) -> Int? { keyLines[key] }
@@ -54,7 +68,7 @@ enum DeclarativeTransform {
                 reader.problems.append(PipelineProblem(line: line("union"), stage: stage, "union needs at least two stages"))
                 return nil
             }
-            from = "(" + all.map { "SELECT * FROM \($0)" }.joined(separator: " UNION ALL ") + ") AS \(identifier(stage))_union"
+            from = "(" + all.map { "SELECT * FROM \($0)" }.joined(separator: " UNION ALL ") + ") AS stacked"
         }
         if let node = keys["join"] {
             guard let m = reader.mapping(node, "join", stage: stage) else { return nil }

@@ -19,19 +19,24 @@ public final class Pipeline: @unchecked Sendable {
     /// Problems of shape and graph, found without reading data.
     public let problems: [PipelineProblem]
     public let threads: Int
+    /// Tables the stages may read that no stage defines, with their schemas (`input` under
+    /// `baton stage --pipeline`).
+    public let external: [String: Schema]
 
-    init(spec: PipelineSpec, graph: PipelineGraph, problems: [PipelineProblem], threads: Int) {
+    init(spec: PipelineSpec, graph: PipelineGraph, problems: [PipelineProblem], threads: Int, external: [String: Schema] = [:]) {
         self.spec = spec
         self.graph = graph
         self.problems = problems
         self.threads = threads
+        self.external = external
     }
 
     /// Reads and checks the shape of a pipeline file; never throws for problems inside it
     /// (they are collected in `problems`), only for a file that cannot be read.
     public static func load(_ path: String, variables: [String: String] = [:],
                             environment: [String: String] = ProcessInfo.processInfo.environment,
-                            threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws(BatonError) -> Pipeline {
+                            threads: Int = ProcessInfo.processInfo.activeProcessorCount,
+                            external: [String: Schema] = [:]) throws(BatonError) -> Pipeline {
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
@@ -45,8 +50,8 @@ public final class Pipeline: @unchecked Sendable {
         var reader = PipelineReader(file: path, variables: variables, environment: environment)
         var spec = reader.read(text, path: path, directory: directory.isEmpty ? "." : directory)
         var problems = reader.problems
-        let graph = PipelineGraph.build(&spec, problems: &problems)
-        return Pipeline(spec: spec, graph: graph, problems: problems, threads: max(1, threads))
+        let graph = PipelineGraph.build(&spec, external: Set(external.keys), problems: &problems)
+        return Pipeline(spec: spec, graph: graph, problems: problems, threads: max(1, threads), external: external)
     }
 
     /// `path` against the pipeline's directory, unless absolute or `-`.
@@ -87,8 +92,9 @@ public final class Pipeline: @unchecked Sendable {
                     problems.append(PipelineProblem(line: stage.line, stage: name, error.description))
                 }
             case .transform(let t):
-                let engine = QueryEngine(threads: threads, directory: spec.directory,
-                                         tables: stage.upstream.reduce(into: [:]) { $0[$1] = .schema(schemas[$1]!) })
+                var tables: [String: NamedTable] = external.mapValues { .schema($0) }
+                for u in stage.upstream { tables[u] = .schema(schemas[u]!) }
+                let engine = QueryEngine(threads: threads, directory: spec.directory, tables: tables)
                 do throws(BatonError) {
                     let plan = try engine.plan(t.sql)
                     schemas[name] = plan.schema
@@ -190,12 +196,16 @@ public final class Pipeline: @unchecked Sendable {
                 case .flag(let b): options.dialect.nullStrings = [String(b)]
                 }
             case "on_error":
+                // `reject` alone: the rejects file goes in the workspace (PipelineRunner.rejectsPath).
                 let policy = try text()
-                guard policy == "fail" || policy == "skip" else {
-                    throw BatonError(.invalidInput, "on_error is fail or skip in a pipeline, found '\(policy)'",
-                                     hint: "rejected records are counted in the run log")
+                if policy == "reject" {
+                    options.onError = .reject(path: "")
+                } else {
+                    do throws(BatonError) { options.onError = try OnError(parsing: policy) } catch {
+                        throw BatonError(.invalidInput, "on_error is fail, skip, reject or reject=FILE, found '\(policy)'")
+                    }
+                    if case .reject(let path) = options.onError { options.onError = .reject(path: resolve(path)) }
                 }
-                options.onError = try OnError(parsing: policy)
             case "max_errors":
                 options.maxErrors = try ErrorLimit(parsing: try text())
             case "columns":
@@ -204,6 +214,9 @@ public final class Pipeline: @unchecked Sendable {
                 case .text(let s): options.columns = s.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
                 case .flag: throw BatonError(.invalidInput, "option columns needs column names")
                 }
+            case "max_record_size":
+                guard let mib = Int(try text()), mib > 0 else { throw BatonError(.invalidInput, "option max_record_size needs a positive number of MiB") }
+                options.maxRecordBytes = mib << 20
             case "sample_size":
                 guard let n = Int(try text()), n > 0 else { throw BatonError(.invalidInput, "option sample_size needs a positive number of bytes") }
                 options.sampleSize = n
@@ -214,7 +227,7 @@ public final class Pipeline: @unchecked Sendable {
         return options
     }
 
-    /// Whether a source reads Baton files (used as they are) rather than CSV.
+    /// Whether a source reads Baton files (used as they are) rather than CSV or Arrow.
     func isBaton(_ source: SourceSpec) -> Bool { source.path.hasSuffix(".baton") }
 
     /// Whether a source reads an Arrow IPC file or stream file (converted to the workspace like CSV).

@@ -55,8 +55,11 @@ public struct PipelineGraph: Sendable {
 
     /// Fills each stage's `upstream`, reporting unknown stages and cycles; the graph of the
     /// stages that are sound.
-    static func build(_ spec: inout PipelineSpec, problems: inout [PipelineProblem]) -> PipelineGraph {
+    /// `external` names tables that stages may read though no stage defines them (`input`
+    /// under `baton stage --pipeline`).
+    static func build(_ spec: inout PipelineSpec, external: Set<String> = [], problems: inout [PipelineProblem]) -> PipelineGraph {
         let known = Dictionary(spec.stages.map { ($0.name.lowercased(), $0.name) }, uniquingKeysWith: { a, _ in a })
+        let externalNames = Set(external.map { $0.lowercased() })
         for i in spec.stages.indices {
             let stage = spec.stages[i]
             var names: [(String, Int)] = []
@@ -75,6 +78,7 @@ public struct PipelineGraph: Sendable {
             }
             var upstream: [String] = []
             for (name, line) in names {
+                if externalNames.contains(name.lowercased()) && known[name.lowercased()] == nil { continue }
                 guard let canonical = known[name.lowercased()] else {
                     problems.append(PipelineProblem(line: line, stage: stage.name, "unknown stage \(name)",
                                                     hint: PipelineReader.suggestion(name, Set(known.values)).map { "did you mean \($0)?" }

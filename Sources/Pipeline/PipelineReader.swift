@@ -23,6 +23,7 @@ struct PipelineReader {
     ]
     static let sourceOptions: Set<String> = [
         "delimiter", "quote", "escape", "header", "null", "on_error", "max_errors", "schema", "columns", "sample_size",
+        "max_record_size",
     ]
 
     mutating func read(_ text: String, path: String, directory: String) -> PipelineSpec {
@@ -336,7 +337,8 @@ struct PipelineReader {
         if let f = keys["format"] {
             let text = string(f, "format", stage: stage) ?? "csv"
             guard let known = SinkSpec.Format(rawValue: text.lowercased()) else {
-                problems.append(PipelineProblem(line: line(f), stage: stage, "unknown format '\(text)'", hint: "formats are csv, jsonl, baton and arrow"))
+                problems.append(PipelineProblem(line: line(f), stage: stage, "unknown format '\(text)'",
+                                                hint: "formats are csv, jsonl, baton and arrow (an IPC file; arrows for a stream)"))
                 return nil
             }
             format = known

@@ -20,6 +20,9 @@ public struct RunOptions: Sendable {
     public var dryRun = false
     /// Stages run at once, at most.
     public var concurrency = 2
+    /// Memory and spill limits for the whole run: the memory limit is shared out equally among
+    /// the stages that may run at once, so together they stay under it.
+    public var limits = ResourceLimits()
 
     public init() {}
 }
@@ -303,7 +306,7 @@ public final class PipelineRunner: @unchecked Sendable {
                 report.seconds = Date().timeIntervalSince(start)
                 if case .sink = stage.kind {} else {
                     for check in stage.checks {
-                        let result = try Checks.run(check, stage: stage.name, path: tablePath(stage), threads: pipeline.threads)
+                        let result = try Checks.run(check, stage: stage.name, path: tablePath(stage), threads: pipeline.threads, limits: stageLimits)
                         report.checks.append(result)
                     }
                 }
@@ -350,7 +353,14 @@ public final class PipelineRunner: @unchecked Sendable {
             return
         }
         if pipeline.isArrow(source) { return try runArrowSource(stage, source, &report) }
-        let options = try pipeline.readOptions(source)
+        var options = try pipeline.readOptions(source)
+        // Rejected records: to the file the pipeline names, or beside the stage's output.
+        var rejects: (file: AtomicOutputFile, writer: RejectsWriter)?
+        if case .reject(let target) = options.onError {
+            let file = try AtomicOutputFile(path: target.isEmpty ? rejectsPath(stage.name) : target)
+            rejects = (file, RejectsWriter(sink: TextSink { (bytes) throws(BatonError) in try file.write(bytes) }))
+            options.onError = .reject(path: file.path)
+        }
         let reader = try CSVReader(path: path, options: options)
         try reader.select(options.columns)
         // The share read and the ETA compare parsed bytes with file sizes: not for compressed files.
@@ -361,10 +371,17 @@ public final class PipelineRunner: @unchecked Sendable {
         var rows = 0
         var lastTick = Date()
         do throws(BatonError) {
-            let summary = try reader.read(onSchema: { (schema, _) throws(BatonError) in
+            let summary = try reader.read(onSchema: { (schema, restarted) throws(BatonError) in
                 writer?.abort()
                 writer = try BatonWriter(path: output, schema: schema, options: WriteOptions(threads: pipeline.threads))
                 rows = 0
+                if restarted, let old = rejects {
+                    old.file.abort()
+                    let file = try AtomicOutputFile(path: old.file.path)
+                    rejects = (file, RejectsWriter(sink: TextSink { (bytes) throws(BatonError) in try file.write(bytes) }))
+                }
+            }, onRejected: { (records) throws(BatonError) in
+                try rejects?.writer.add(records)
             }, { (batch) throws(BatonError) in
                 try writer!.write(batch)
                 rows += batch.count
@@ -374,15 +391,23 @@ public final class PipelineRunner: @unchecked Sendable {
                 }
             })
             let written = try writer!.finish()
+            if var r = rejects {
+                try r.writer.finish()
+                try r.file.commit()
+            }
             report.rowsIn = summary.rowsRead + summary.rejected
             report.rowsOut = summary.rowsRead
             report.rejected = summary.rejected
             report.bytes = written.fileBytes
         } catch {
             writer?.abort()
+            rejects?.file.abort()
             throw error
         }
     }
+
+    /// Where a source with `on_error: reject` lists its rejected records.
+    public func rejectsPath(_ stage: String) -> String { "\(workspace.directory)/rejects/\(stage).csv" }
 
     /// An Arrow IPC source, copied into the workspace as a Baton file (kept columns only).
     func runArrowSource(_ stage: StageSpec, _ source: SourceSpec, _ report: inout StageReport) throws(BatonError) {
@@ -407,7 +432,14 @@ public final class PipelineRunner: @unchecked Sendable {
     func engine(for stage: StageSpec) -> QueryEngine {
         var tables: [String: NamedTable] = [:]
         for u in stage.upstream { tables[u] = .file(tablePath(pipeline.spec.stage(u)!)) }
-        return QueryEngine(threads: pipeline.threads, directory: pipeline.spec.directory, tables: tables)
+        return QueryEngine(threads: pipeline.threads, directory: pipeline.spec.directory, tables: tables, limits: stageLimits)
+    }
+
+    /// One stage's share of the run's limits.
+    var stageLimits: ResourceLimits {
+        var limits = options.limits
+        limits.memory = limits.memory.map { $0 / max(1, options.concurrency) }
+        return limits
     }
 
     func runTransform(_ stage: StageSpec, _ t: TransformSpec, _ report: inout StageReport) throws(BatonError) {
@@ -431,11 +463,16 @@ public final class PipelineRunner: @unchecked Sendable {
             report.rowsOut = rows
             report.bytes = written.fileBytes
             report.rowsIn = stage.upstream.reduce(0) { $0 + ((try? BatonReader(path: tablePath(pipeline.spec.stage($1)!)).rowCount) ?? 0) }
-            report.peakMemory = Self.peakMemory(plan.root)
+            report.peakMemory = plan.memory?.peak ?? Self.peakMemory(plan.root)
+            report.spilledBytes = Self.spilledBytes(plan.root)
         } catch {
             writer?.abort()
             throw error.inFile(pipeline.spec.path)
         }
+    }
+
+    static func spilledBytes(_ node: any ExecutionNode) -> Int {
+        node.metrics.spilledBytes + node.children.reduce(0) { $0 + spilledBytes($1) }
     }
 
     static func peakMemory(_ node: any ExecutionNode) -> Int {

@@ -78,7 +78,7 @@ public struct TransformSpec: Sendable {
 
 /// Where a stage's table is written at the end of a successful run.
 public struct SinkSpec: Sendable {
-    public enum Format: String, Sendable { case csv, jsonl, baton, arrow }
+    public enum Format: String, Sendable { case csv, jsonl, baton, arrow, feather, arrows }
     public var path: String
     public var from: String
     public var format: Format

@@ -195,10 +195,10 @@ final class FileWriter {
         switch spec.format {
         case .baton:
             kind = .baton(try BatonWriter(path: path, schema: schema, options: WriteOptions(threads: threads)))
-        case .arrow:
-            // An IPC file, except on stdout or under a name for streams (.arrows): a stream.
+        case .arrow, .feather, .arrows:
+            // An IPC file, except on stdout or for streams (.arrows): a stream.
             let file = try AtomicOutputFile(path: path)
-            let stream = spec.path == "-" || spec.path.lowercased().hasSuffix(".arrows")
+            let stream = spec.format == .arrows || spec.path == "-" || spec.path.lowercased().hasSuffix(".arrows")
             kind = .arrow(ArrowWriter(schema: schema, format: stream ? .stream : .file) { (bytes) throws(BatonError) in try file.write(bytes) }, file)
         case .csv, .jsonl:
             let file = try AtomicOutputFile(path: path)

@@ -28,6 +28,7 @@ public final class Workspace: @unchecked Sendable {
         self.directory = directory
         do {
             try FileManager.default.createDirectory(atPath: directory + "/stages", withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: directory + "/rejects", withIntermediateDirectories: true)
         } catch {
             throw BatonError(.io, "cannot create the workspace: \(error.localizedDescription)", at: .init(file: directory))
         }

@@ -1,8 +1,26 @@
 import Columns
 import CSV
 import Operators
+import Spill
 import SQL
 import Utilities
+
+/// How much memory and temporary disk a run may use (`--memory-limit`, `--temp-dir`,
+/// `--max-temp-size`). The library's default is no limit; the CLI's is 60% of RAM.
+public struct ResourceLimits: Sendable {
+    /// Bytes of data every operator together may buffer; nil: no limit (nothing spills).
+    public var memory: Int?
+    /// Where spill files go; nil: the system temp directory.
+    public var temporaryDirectory: String?
+    /// Bytes spill files may take together; nil: no cap.
+    public var maxTemporaryBytes: Int?
+
+    public init(memory: Int? = nil, temporaryDirectory: String? = nil, maxTemporaryBytes: Int? = nil) {
+        self.memory = memory
+        self.temporaryDirectory = temporaryDirectory
+        self.maxTemporaryBytes = maxTemporaryBytes
+    }
+}
 
 /// Runs SQL over files: the library entry point behind `baton query` and `baton explain`.
 ///
@@ -20,13 +38,15 @@ public final class QueryEngine {
     public let directory: String?
     /// Tables that FROM may name without quotes (a pipeline's stages).
     public let tables: [String: NamedTable]
+    public let limits: ResourceLimits
 
     public init(threads: Int = defaultThreadCount, csvOptions: CSVReadOptions = CSVReadOptions(), directory: String? = nil,
-                tables: [String: NamedTable] = [:]) {
+                tables: [String: NamedTable] = [:], limits: ResourceLimits = ResourceLimits()) {
         self.threads = max(1, threads)
         self.csvOptions = csvOptions
         self.directory = directory
         self.tables = tables
+        self.limits = limits
     }
 
     private func makeCatalog() -> Catalog {
@@ -38,6 +58,26 @@ public final class QueryEngine {
         public let root: any ExecutionNode
         public var schema: Schema { root.schema }
         let catalog: Catalog
+        /// After a run: the memory budget it ran under and the spill space it used.
+        public internal(set) var memory: MemoryBudget?
+        public internal(set) var spill: SpillSpace?
+
+        /// One line per operator that spilled, then the run's peak memory; nil if nothing spilled.
+        public var spillSummary: String? {
+            var lines: [String] = []
+            func visit(_ node: any ExecutionNode) {
+                let m = node.metrics
+                if m.spillFiles > 0 {
+                    lines.append("spilled: \(node.label): \(m.spilledRows) rows, \(ByteSize.text(m.spilledBytes)) in \(m.spillFiles) file\(m.spillFiles == 1 ? "" : "s"), peak memory \(ByteSize.text(m.peakBytes))")
+                }
+                for child in node.children { visit(child) }
+            }
+            visit(root)
+            guard !lines.isEmpty, let memory else { return nil }
+            let limit = memory.limit.map { " of the \(ByteSize.text($0)) limit" } ?? ""
+            lines.append("peak memory \(ByteSize.text(memory.peak))\(limit); peak temporary disk \(ByteSize.text(spill?.peak ?? 0))")
+            return lines.joined(separator: "\n") + "\n"
+        }
     }
 
     /// Parses, binds and plans `sql`.
@@ -61,8 +101,12 @@ public final class QueryEngine {
         let catalog = makeCatalog()
         var attempts = 0
         while true {
-            let plan = try plan(sql, catalog: catalog)
-            let context = ExecutionContext(threads: threads)
+            var plan = try plan(sql, catalog: catalog)
+            let memory = MemoryBudget(limit: limits.memory)
+            let spill = SpillSpace(directory: limits.temporaryDirectory, maxBytes: limits.maxTemporaryBytes)
+            plan.memory = memory
+            plan.spill = spill
+            let context = ExecutionContext(threads: threads, memory: memory, spill: spill)
             do throws(BatonError) {
                 let table = try plan.root.collect(context)
                 for batch in table.batches { try body(batch) }
@@ -132,13 +176,22 @@ public final class QueryEngine {
                 let m = node.metrics
                 line += "  [rows=\(m.rows) time=\(Explain.milliseconds(m.nanoseconds)) ms"
                 if m.peakBytes > 0 { line += " memory=\(Explain.mebibytes(m.peakBytes)) MiB" }
+                if m.spillFiles > 0 {
+                    line += " spilled=\(m.spilledRows) rows/\(Explain.mebibytes(m.spilledBytes)) MiB in \(m.spillFiles) file\(m.spillFiles == 1 ? "" : "s")"
+                }
                 line += "]"
             }
             lines.append(line)
             for child in node.children { render(child, depth + 1) }
         }
         render(plan.root, 0)
-        if analyze { lines.append("total \(Explain.milliseconds(total)) ms on \(threads) thread\(threads == 1 ? "" : "s") (operator times are summed over threads)") }
+        if analyze {
+            lines.append("total \(Explain.milliseconds(total)) ms on \(threads) thread\(threads == 1 ? "" : "s") (operator times are summed over threads)")
+            if let memory = plan.memory, plan.spill.map({ $0.filesCreated > 0 }) == true {
+                let limit = memory.limit.map { " of the \(ByteSize.text($0)) limit" } ?? ""
+                lines.append("peak memory \(ByteSize.text(memory.peak))\(limit); peak temporary disk \(ByteSize.text(plan.spill?.peak ?? 0)) in \(plan.spill?.filesCreated ?? 0) spill files")
+            }
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 }

@@ -69,6 +69,38 @@ import Glibc
         #expect(plan.stdout.hasPrefix("pipeline shop: 3 stages\n\n1. orders (source)\n   Read CSV etl/orders.csv → workspace, as a Baton file\n"))
     }
 
+    /// `baton stage --pipeline`: standard input is the table input of the pipeline's
+    /// transforms (with its sources and checks); the output stage's rows go to stdout.
+    @Test func stageRunsAPipelineOverStandardInput() throws {
+        let w = Workspace()
+        w.write(Array("""
+            stages:
+              dims:
+                source: dims.csv
+              big:
+                from: input
+                filter: v > 1
+                checks:
+                  - not_null: k
+              summary:
+                sql: SELECT d.label, count(*) AS n, sum(b.v) AS s FROM big b JOIN dims d USING (k) GROUP BY d.label ORDER BY d.label
+
+            """.utf8), "p.yaml")
+        w.write(Array("k,label\n1,one\n2,two\n".utf8), "dims.csv")
+        let ok = try CLI.run(["stage", "--pipeline", "p.yaml", "--format", "csv"], in: w.path,
+                             stdin: Array("k,v\n1,5\n2,1\n2,7\n1,3\n".utf8))
+        #expect(ok.status == 0)
+        #expect(ok.stdout == "label,n,s\none,2,8\ntwo,1,7\n")
+        let big = try CLI.run(["stage", "--pipeline", "p.yaml", "--output-stage", "big", "--format", "csv"], in: w.path,
+                              stdin: Array("k,v\n1,5\n2,1\n".utf8))
+        #expect(big.stdout == "k,v\n1,5\n")
+        let failed = try CLI.run(["stage", "--pipeline", "p.yaml", "--format", "csv"], in: w.path, stdin: Array("k,v\n1,5\n,2\n".utf8))
+        #expect(failed.status == 13)
+        #expect(failed.stdout.isEmpty)
+        #expect(failed.stderr == "baton: error: stage big: check not_null(k) failed: 1 failing row (hint: failing rows: ,2)\n")
+        #expect(w.files == ["dims.csv", "p.yaml"])
+    }
+
     /// A run while another holds the workspace: exit code 14, nothing written.
     @Test func concurrentRunRefused() throws {
         let w = shop()

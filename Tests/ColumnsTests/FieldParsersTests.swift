@@ -1,5 +1,5 @@
 import Testing
-import Columns
+@testable import Columns
 
 @Suite struct FieldParsersTests {
     static func parse(_ text: String) -> Int64? {
@@ -50,5 +50,27 @@ import Columns
         #expect(Self.parse("1234567/") == nil)
         #expect(Self.parse("") == nil)
         #expect(Self.parse("-") == nil)
+    }
+
+    /// The one-loop path for short decimals gives exactly what the general parser gives, on
+    /// random fields of every shape (signs, points, leading zeros, stray bytes, long mantissas).
+    @Test func decimalsMatchTheGeneralParser() {
+        var state: UInt64 = 11
+        func next(_ bound: Int) -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int(state >> 33) % bound
+        }
+        let alphabet: [Character] = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "0", "5", ".", "-", "+", "e", "x"]
+        for _ in 0..<100_000 {
+            let length = 1 + next(20)
+            var text = String((0..<length).map { _ in alphabet[next(next(4) == 0 ? alphabet.count : 12)] })
+            if next(3) == 0 { text = (next(2) == 0 ? "-" : "") + text }
+            var a = text, b = text
+            let fast = a.withUTF8 { FieldParsers.float64(UnsafeRawBufferPointer($0)) }
+            let general = b.withUTF8 { FieldParsers.float64General(UnsafeRawBufferPointer($0)) }
+            #expect(fast?.bitPattern == general?.bitPattern, "\(text)")
+        }
+        var v = "60.4671"
+        #expect(v.withUTF8 { FieldParsers.float64(UnsafeRawBufferPointer($0)) } == 60.4671)
     }
 }

@@ -255,7 +255,7 @@ extension OperatorTwinTests {
     }
 
     static func partialWentRaw(_ node: HashAggregate) throws -> Bool {
-        let partial = HashAggregate.Partial(keyTypes: [.int64, .string], aggregates: node.aggregates)
+        let partial = HashAggregate.Partial(major: [0], keyTypes: [.int64, .string], aggregates: node.aggregates)
         let table = (node.input as! OneMorselScan).table
         for batch in table.batches { try partial.add(batch, keys: node.keys, aggregates: node.aggregates) }
         return partial.raw && partial.rawRows == 40_000

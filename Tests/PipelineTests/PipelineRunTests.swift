@@ -1,6 +1,7 @@
 import Columns
 import Foundation
 import Pipeline
+import Query
 import Testing
 
 @Suite struct PipelineRunTests {
@@ -129,6 +130,133 @@ import Testing
         let (down, _) = try s.run { $0.select = ["customers+"] }
         #expect(down.statuses == ["orders:not_run", "customers:ran", "paid:not_run", "by_country:ran", "report:ran",
                                   "customers_out:ran"])
+    }
+
+    /// Stages named like SQL keywords work in declarative forms and checks (quoted in the SQL
+    /// Baton writes), and union stacks stages.
+    @Test func keywordStageNamesAndUnion() throws {
+        let s = Scratch()
+        s.write("data/customers.csv", shopCustomers)
+        s.write("pipeline.yaml", """
+            stages:
+              order:
+                source: data/customers.csv
+              group:
+                from: order
+                filter: country = 'DE'
+                checks:
+                  - unique: id
+              select:
+                union: [order, group]
+                aggregate:
+                  by: [country]
+                  measures:
+                    n: count(*)
+                sort: [country]
+              out:
+                sink: out.csv
+                from: select
+
+            """)
+        let (report, _) = try s.run()
+        #expect(report.succeeded)
+        #expect(s.read("out.csv") == "country,n\nDE,4\nFR,1\n")
+    }
+
+    /// Under a small --memory-limit a sorting stage spills, reports it, and writes the same
+    /// output as without a limit.
+    @Test func stagesSpillUnderTheMemoryLimit() throws {
+        func make() -> Scratch {
+            let s = Scratch()
+            var orders = "id,customer,amount\n"
+            for i in 0..<60_000 { orders += "\(i),\(i % 97),\((i * 7919) % 10_007)\n" }
+            s.write("data/orders.csv", orders)
+            s.write("pipeline.yaml", """
+                stages:
+                  orders:
+                    source: data/orders.csv
+                  sorted:
+                    from: orders
+                    sort: [amount DESC, id]
+                  out:
+                    sink: out.csv
+                    from: sorted
+
+                """)
+            return s
+        }
+        let free = make(), tight = make()
+        let (unlimited, _) = try free.run()
+        let (limited, _) = try tight.run {
+            $0.limits = ResourceLimits(memory: 256 << 10, temporaryDirectory: tight.path)
+            $0.concurrency = 1
+        }
+        #expect(unlimited.succeeded && limited.succeeded)
+        #expect(unlimited.stages[1].spilledBytes == 0)
+        #expect(limited.stages[1].spilledBytes > 0)
+        #expect(tight.read("out.csv") == free.read("out.csv"))
+        #expect(tight.read("out.csv")?.hasPrefix("id,customer,amount\n") == true)
+        #expect(tight.read("out.csv")?.split(separator: "\n").count == 60_001)
+    }
+
+    /// A source with on_error: reject keeps its bad records aside in the workspace (line,
+    /// offset, column, reason, raw record), counts them, and loads the rest.
+    @Test func sourceRejectsGoToTheWorkspace() throws {
+        let s = shop()
+        s.write("data/orders.csv", "id,customer,amount\n1,1,10.5\n2,2,n/a\n3,1,4\n4,x,1\n")
+        s.write("data/orders.schema.yaml", "columns:\n  - name: id\n    type: Int64\n  - name: customer\n    type: Int64\n  - name: amount\n    type: Float64\n")
+        s.write("pipeline.yaml", shopPipeline.replacingOccurrences(of: "    source: data/orders.csv\n", with: """
+                source: data/orders.csv
+                options:
+                  schema: data/orders.schema.yaml
+                  on_error: reject
+                  max_errors: 5
+
+            """))
+        let (report, _) = try s.run()
+        #expect(report.succeeded)
+        let orders = report.stages[0]
+        #expect(orders.rowsIn == 4 && orders.rowsOut == 2 && orders.rejected == 2)
+        #expect(s.read(".baton/shop/rejects/orders.csv") == #"""
+            line,byte_offset,column,reason,record
+            3,28,amount,"expected Float64, found ""n/a""","2,2,n/a"
+            5,42,customer,"expected Int64, found ""x""","4,x,1"
+
+            """#)
+    }
+
+    /// Arrow files as sinks (IPC file and stream) and as sources read in place.
+    @Test func arrowSourcesAndSinks() throws {
+        let s = shop()
+        s.write("pipeline.yaml", shopPipeline + """
+              paid_arrow:
+                sink: out/paid.arrow
+                from: paid
+              paid_stream:
+                sink: out/paid.arrows
+                from: paid
+
+            """)
+        let (first, _) = try s.run()
+        #expect(first.succeeded)
+        s.write("second.yaml", """
+            name: second
+            stages:
+              paid:
+                source: out/paid.arrow
+              streamed:
+                source: out/paid.arrows
+              both:
+                sql: SELECT p.id, p.amount, s.customer FROM paid p JOIN streamed s USING (id) ORDER BY p.id
+              out:
+                sink: out/both.csv
+                from: both
+
+            """)
+        let (second, _) = try s.run("second.yaml")
+        #expect(second.succeeded)
+        #expect(second.stages[0].rowsOut == 4)
+        #expect(s.read("out/both.csv") == "id,amount,customer\n1,10.5,1\n2,20.0,2\n4,7.25,3\n5,2.75,2\n")
     }
 
     /// A dry run says what would run and touches nothing.

@@ -1,0 +1,256 @@
+import Columns
+import Spill
+
+/// Sort's external path, taken only when the memory budget refuses to hold the input.
+///
+/// Phases:
+/// 1. Buffer: input batches are kept under the operator's reservation (twice their size: the
+///    sorted copy needs as much again).
+/// 2. Spill: when a growth is refused, the buffered batches are put in morsel order, sorted
+///    (stable radix sort), and written as one sorted run; the reservation is released.
+/// 3. Merge: while there are more runs than the merge buffers the budget allows (the fan-in),
+///    the first runs are merged into a new run; then all are merged into the output.
+///
+/// Every spilled row carries its origin (its batch's ordinal, its row) in a hidden last column.
+/// Ties are broken by the origin's morsel order, so the result is the stable sort of the whole
+/// input — exactly the in-memory result, whatever the thread count and wherever runs were cut.
+final class SortSpill: @unchecked Sendable {
+    let keys: [SortKey]
+    let schema: Schema
+    /// `schema` plus the origin column.
+    let runSchema: Schema
+    let reservation: MemoryReservation
+    let space: SpillSpace
+    let metrics: OperatorMetrics
+    let consumer: String
+    private let lock = Lock()
+    /// The buffered batches, each with its ordinal (an index into `origins`).
+    private(set) var buffered: [(ordinal: Int, batch: Batch)] = []
+    private(set) var origins: [MorselID] = []
+    private(set) var runs: [SpillFile] = []
+    /// The most bytes one run frame takes once read back.
+    private(set) var frameBytes = 0
+    private(set) var frameRows = Batch.capacity
+
+    init(keys: [SortKey], schema: Schema, context: ExecutionContext, metrics: OperatorMetrics, consumer: String) {
+        self.keys = keys
+        self.schema = schema
+        runSchema = try! Schema(schema.fields + [Field("#origin", .int64, nullable: false)], allowingDuplicates: true)
+        self.consumer = consumer
+        reservation = context.memory.reservation(consumer)
+        space = context.spill
+        self.metrics = metrics
+    }
+
+    /// Buffers `batch`, first spilling what is buffered if the budget cannot take it too.
+    func add(_ batch: Batch, _ id: MorselID) throws(BatonError) {
+        let dense = batch.compacted()
+        let bytes = 2 * dense.columns.reduce(0) { $0 + $1.byteCount }
+        try lock.withLock { () throws(BatonError) in
+            let ordinal = origins.count
+            origins.append(id)
+            if reservation.tryGrow(by: bytes) {
+                buffered.append((ordinal, dense))
+                metrics.held(reservation.size)
+                return
+            }
+            // Refused: this batch goes out with the rest (it is already in memory).
+            try spillRun(buffered + [(ordinal, dense)])
+            buffered = []
+            reservation.free()
+        }
+    }
+
+    /// Writes `parts`, sorted, as one run.
+    private func spillRun(_ parts: [(ordinal: Int, batch: Batch)]) throws(BatonError) {
+        let ordered = parts.sorted { origins[$0.ordinal] < origins[$1.ordinal] }
+        let rows = ordered.reduce(0) { $0 + $1.batch.count }
+        guard rows > 0 else { return }
+        var origin: [Int64] = []
+        origin.reserveCapacity(rows)
+        for (ordinal, batch) in ordered {
+            for r in 0..<batch.count { origin.append(Int64(ordinal) << 32 | Int64(r)) }
+        }
+        let columns = schema.fields.indices.map { c in Column.concatenate(ordered.map { $0.batch.columns[c] }) }
+            + [Column(.int64, .int64(origin))]
+        let order = NormalizedKeys(columns: columns, keys: keys, count: rows).sortedIndices()
+        if let limit = reservation.budget.limit {
+            // Frames small enough that a merge of several runs fits in the budget.
+            let perRow = max(1, columns.reduce(0) { $0 + $1.byteCount } / rows)
+            frameRows = min(Batch.capacity, max(256, limit / 16 / perRow))
+        }
+        let file = try space.makeFile(for: consumer)
+        metrics.createdSpillFile()
+        var start = 0
+        while start < rows {
+            let end = min(rows, start + frameRows)
+            let picked = Array(order[start..<end])
+            let frame = try Batch(schema: runSchema, columns: columns.map { $0.take(picked) })
+            let written = try file.append(frame)
+            metrics.spilled(rows: frame.count, bytes: written)
+            frameBytes = max(frameBytes, frame.columns.reduce(0) { $0 + $1.byteCount })
+            start = end
+        }
+        runs.append(file)
+    }
+
+    /// Spills what is still buffered, merges the runs (in several passes if the budget allows
+    /// fewer merge buffers than there are runs), and hands the sorted rows to `emit`.
+    func finish(_ emit: (Batch) throws(BatonError) -> Void) throws(BatonError) {
+        try spillRun(buffered)
+        buffered = []
+        reservation.free()
+        // Origins in morsel order: ties between runs go to the earlier morsel.
+        var rank = [UInt64](repeating: 0, count: origins.count)
+        for (position, ordinal) in origins.indices.sorted(by: { origins[$0] < origins[$1] }).enumerated() {
+            rank[ordinal] = UInt64(position)
+        }
+        // One frame per run being merged, and one for the output.
+        let merging = reservation.budget.reservation(consumer + "[merge]")
+        var frames = 0
+        while frames <= runs.count, merging.tryGrow(by: max(1, frameBytes)) { frames += 1 }
+        metrics.held(merging.size)
+        let fanIn = frames - 1
+        if fanIn < min(2, runs.count) {
+            throw MemoryReservation.limitError(consumer: consumer, needs: (min(2, runs.count) + 1 - frames) * frameBytes,
+                                               what: "the buffers of a merge of sorted runs", budget: reservation.budget)
+        }
+        var pending = runs
+        runs = []
+        while pending.count > fanIn {
+            let file = try space.makeFile(for: consumer)
+            metrics.createdSpillFile()
+            try merge(Array(pending.prefix(fanIn)), rank: rank) { batch throws(BatonError) in
+                let written = try file.append(batch)
+                metrics.spilled(rows: batch.count, bytes: written)
+            }
+            pending.removeFirst(fanIn)
+            pending.append(file)
+        }
+        try merge(pending, rank: rank) { batch throws(BatonError) in
+            try emit(try Batch(schema: schema, columns: Array(batch.columns.dropLast())))
+        }
+    }
+
+    /// A run being read: its current frame and the next row in it.
+    private struct Cursor {
+        let file: SpillFile
+        var frame = 0
+        var columns: [Column] = []
+        var ties: [UInt64] = []
+        var row = 0
+        var source = 0
+    }
+
+    /// Merges sorted `runs` into batches of `frameRows` rows of `runSchema`.
+    private func merge(_ runs: [SpillFile], rank: [UInt64], _ out: (Batch) throws(BatonError) -> Void) throws(BatonError) {
+        var sources: [[Column]] = []
+        var picks: [(source: Int32, row: Int32)] = []
+        picks.reserveCapacity(frameRows)
+        func load(_ cursor: inout Cursor) throws(BatonError) -> Bool {
+            guard cursor.frame < cursor.file.frames.count else { return false }
+            let batch = try cursor.file.read(cursor.frame, schema: runSchema)
+            cursor.frame += 1
+            cursor.columns = batch.columns
+            guard case .int64(let origin) = batch.columns[batch.columns.count - 1].storage else { preconditionFailure() }
+            cursor.ties = origin.map { rank[Int($0 >> 32)] << 32 | UInt64($0 & 0xFFFF_FFFF) }
+            cursor.row = 0
+            cursor.source = sources.count
+            sources.append(batch.columns)
+            return true
+        }
+        var cursors: [Cursor] = []
+        for file in runs {
+            var cursor = Cursor(file: file)
+            if try load(&cursor) { cursors.append(cursor) }
+        }
+        func flush() throws(BatonError) {
+            guard !picks.isEmpty else { return }
+            let columns = gatherFromMany(sources, picks)
+            try out(try Batch(schema: runSchema, columns: columns))
+            picks.removeAll(keepingCapacity: true)
+            // Only the frames cursors still stand in stay referenced.
+            sources = []
+            for k in cursors.indices {
+                cursors[k].source = sources.count
+                sources.append(cursors[k].columns)
+            }
+        }
+        while !cursors.isEmpty {
+            var best = 0
+            for k in 1..<max(1, cursors.count) where precedes(cursors[k], cursors[best]) { best = k }
+            picks.append((Int32(cursors[best].source), Int32(cursors[best].row)))
+            cursors[best].row += 1
+            if cursors[best].row == cursors[best].ties.count, try !load(&cursors[best]) {
+                cursors.remove(at: best)
+            }
+            if picks.count == frameRows { try flush() }
+        }
+        try flush()
+    }
+
+    /// Whether the current row of `a` comes before that of `b`: by the keys, then by origin.
+    private func precedes(_ a: Cursor, _ b: Cursor) -> Bool {
+        let c = compareRows(a.columns, a.row, b.columns, b.row, keys: keys)
+        return c != 0 ? c < 0 : a.ties[a.row] < b.ties[b.row]
+    }
+}
+
+/// The rows `picks` (source, row) of several same-schema column sets, in pick order: per
+/// source one gather, then one concatenation, then one permutation — O(rows) whatever the
+/// number of sources.
+func gatherFromMany(_ sources: [[Column]], _ picks: [(source: Int32, row: Int32)]) -> [Column] {
+    var perSource = [[UInt32]](repeating: [], count: sources.count)
+    var within = [Int](repeating: 0, count: picks.count)
+    for (i, pick) in picks.enumerated() {
+        within[i] = perSource[Int(pick.source)].count
+        perSource[Int(pick.source)].append(UInt32(pick.row))
+    }
+    var start = [Int](repeating: 0, count: sources.count)
+    var used: [Int] = []
+    var total = 0
+    for s in sources.indices where !perSource[s].isEmpty {
+        start[s] = total
+        total += perSource[s].count
+        used.append(s)
+    }
+    let permutation = picks.indices.map { UInt32(start[Int(picks[$0].source)] + within[$0]) }
+    let width = sources.first?.count ?? 0
+    return (0..<width).map { c in
+        let parts = used.map { sources[$0][c].take(perSource[$0]) }
+        return used.count == 1 ? parts[0] : Column.concatenate(parts).take(permutation)
+    }
+}
+
+/// SQL order of row `i` of `a` and row `j` of `b` by `keys` (same layout in both): the order
+/// `NormalizedKeys` encodes, computed from the values, for rows of different batches.
+func compareRows(_ a: [Column], _ i: Int, _ b: [Column], _ j: Int, keys: [SortKey]) -> Int {
+    for key in keys {
+        let x = a[key.column], y = b[key.column]
+        let xNull = x.isNull(i), yNull = y.isNull(j)
+        if xNull || yNull {
+            if xNull && yNull { continue }
+            // Null placement does not turn with DESC.
+            return xNull == key.nullsFirst ? -1 : 1
+        }
+        var c: Int
+        switch (x.storage, y.storage) {
+        case (.int64(let u), .int64(let v)): c = u[i] < v[j] ? -1 : (u[i] == v[j] ? 0 : 1)
+        case (.int32(let u), .int32(let v)): c = u[i] < v[j] ? -1 : (u[i] == v[j] ? 0 : 1)
+        case (.float64(let u), .float64(let v)):
+            let p = floatOrder(u[i]), q = floatOrder(v[j])
+            c = p < q ? -1 : (p == q ? 0 : 1)
+        case (.bool(let u), .bool(let v)): c = u[i] == v[j] ? 0 : (u[i] ? 1 : -1)
+        default: c = withStringBytes(x, i) { p in withStringBytes(y, j) { q in compareBytes(p, q) } }
+        }
+        if c != 0 { return key.descending ? -c : c }
+    }
+    return 0
+}
+
+/// A double's place in SQL order as an unsigned integer (-0.0 as 0.0, every NaN above all).
+@inline(__always)
+func floatOrder(_ d: Double) -> UInt64 {
+    let bits = d.isNaN ? Double.nan.bitPattern : (d == 0 ? 0 : d.bitPattern)
+    return bits & (1 << 63) != 0 ? ~bits : bits | (1 << 63)
+}
