@@ -24,6 +24,11 @@ import Testing
         #expect(result.status == 0)
         #expect(result.stdout == "name,born\nCid,2001-12-31\n,\nAnn,1990-05-01\n")
         #expect(result.stderr == "")
+        // An IPC file on stdin (Baton writes its dictionaries after the batches): read via its footer.
+        #expect(try w.run("convert", "people.csv", "people.arrow").status == 0)
+        let file = try CLI.run(["stage", "SELECT name FROM input WHERE id > 1", "--format", "csv"], in: w.path, stdin: w.bytes("people.arrow"))
+        #expect(file.status == 0)
+        #expect(file.stdout == "name\n\nCid\n")
     }
 
     @Test func stageOnEmptyInput() throws {
