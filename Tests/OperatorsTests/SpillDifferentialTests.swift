@@ -106,8 +106,13 @@ final class ScratchDirectory {
         let scratch = ScratchDirectory()
         let table = Twin.table(rows: 30_000, seed: 31, batchRows: 400)
         let keys = [0, 4, 3]
-        let expected = Self.sortedRows(try Self.aggregate(table, keys: keys).collect(ExecutionContext(threads: threads)))
+        let unlimited = try Self.aggregate(table, keys: keys).collect(ExecutionContext(threads: threads))
+        let expected = Self.sortedRows(unlimited)
         #expect(expected.count > 10_000)
+        // A limit never reached: partitions merge under reservations, in the same order.
+        let roomy = try Self.aggregate(table, keys: keys)
+        #expect(Twin.rows(try roomy.collect(Self.context(threads, limit: 1 << 30, scratch))) == Twin.rows(unlimited))
+        #expect(roomy.metrics.spillFiles == 0)
         for limit in [40_000, 400_000] {
             let node = try Self.aggregate(table, keys: keys)
             let context = Self.context(threads, limit: limit, scratch)
