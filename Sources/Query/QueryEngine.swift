@@ -100,9 +100,22 @@ public final class QueryEngine {
             plan.memory = memory
             plan.spill = spill
             let context = ExecutionContext(threads: threads, memory: memory, spill: spill)
+            let delivered = Locked(false)
             do throws(BatonError) {
-                let table = try plan.root.collect(context)
-                for batch in table.batches { try body(batch) }
+                if plan.root.emitsInOrder {
+                    // Streamed: a spilled sort's output never has to fit in memory at once.
+                    try withoutActuallyEscaping(body) { (escapable) throws(BatonError) in
+                        let target = CallingThreadBody(escapable)
+                        try plan.root.run(context) { batch, _ throws(BatonError) in
+                            guard batch.count > 0 else { return }
+                            delivered.withLock { $0 = true }
+                            try target.body(batch.compacted())
+                        }
+                    }
+                } else {
+                    let table = try plan.root.collect(context)
+                    for batch in table.batches { try body(batch) }
+                }
                 return plan
             } catch {
                 let widened = catalog.widened.withLock { flag -> Bool in
@@ -110,7 +123,8 @@ public final class QueryEngine {
                     return flag
                 }
                 attempts += 1
-                guard widened, attempts < 64 else {
+                // Rows already handed over cannot be taken back: no second attempt then.
+                guard widened, attempts < 64, !delivered.withLock({ $0 }) else {
                     // A kernel's row number counts within one batch: no use to a reader.
                     var shown = error
                     if shown.location.file == nil { shown.location.row = nil }
@@ -168,6 +182,14 @@ public final class QueryEngine {
         }
         return lines.joined(separator: "\n") + "\n"
     }
+}
+
+/// `body` of `run`, callable from the consumer of a root that `emitsInOrder`: that root calls
+/// its consumer only on the thread that called `run`, one batch at a time, so the body needs
+/// neither to be Sendable nor to escape.
+private final class CallingThreadBody: @unchecked Sendable {
+    let body: (Batch) throws(BatonError) -> Void
+    init(_ body: @escaping (Batch) throws(BatonError) -> Void) { self.body = body }
 }
 
 enum Explain {
