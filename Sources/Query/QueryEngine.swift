@@ -55,6 +55,10 @@ public final class QueryEngine {
         public internal(set) var memory: MemoryBudget?
         public internal(set) var spill: SpillSpace?
 
+        private func countFiles(_ node: any ExecutionNode) -> Int {
+            node.metrics.spillFiles + node.children.reduce(0) { $0 + countFiles($1) }
+        }
+
         /// One line per operator that spilled, then the run's peak memory; nil if nothing spilled.
         public var spillSummary: String? {
             var lines: [String] = []
@@ -66,9 +70,12 @@ public final class QueryEngine {
                 for child in node.children { visit(child) }
             }
             visit(root)
-            guard !lines.isEmpty, let memory else { return nil }
+            guard let memory, let spill, spill.filesCreated > 0 else { return nil }
+            if spill.filesCreated > countFiles(root) {
+                lines.append("spilled: the result, waiting for its turn in morsel order")
+            }
             let limit = memory.limit.map { " of the \(ByteSize.text($0)) limit" } ?? ""
-            lines.append("peak memory \(ByteSize.text(memory.peak))\(limit); peak temporary disk \(ByteSize.text(spill?.peak ?? 0))")
+            lines.append("peak memory \(ByteSize.text(memory.peak))\(limit); peak temporary disk \(ByteSize.text(spill.peak))")
             return lines.joined(separator: "\n") + "\n"
         }
     }
@@ -113,8 +120,7 @@ public final class QueryEngine {
                         }
                     }
                 } else {
-                    let table = try plan.root.collect(context)
-                    for batch in table.batches { try body(batch) }
+                    try plan.root.runInOrder(context, body)
                 }
                 return plan
             } catch {

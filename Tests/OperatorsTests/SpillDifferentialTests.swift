@@ -228,4 +228,26 @@ final class ScratchDirectory {
             #expect(scratch.entries.isEmpty)
         }
     }
+
+    @Test(arguments: [1, 7])
+    func resultsWaitingForTheirTurnSpillAndComeBackInOrder(threads: Int) throws {
+        let scratch = ScratchDirectory()
+        let table = Twin.table(rows: 20_000, seed: 5, batchRows: 250)
+        let node = try HashAggregate(TableScan(table, name: "t"), keys: [0, 4, 3], aggregates: [], names: ["a", "b", "c"])
+        let expected = Twin.rows(try node.collect(ExecutionContext(threads: threads)))
+        let again = try HashAggregate(TableScan(table, name: "t"), keys: [0, 4, 3], aggregates: [], names: ["a", "b", "c"])
+        let context = Self.context(threads, limit: 1 << 30, scratch)
+        // A budget big enough for the aggregate but not for its whole result as well.
+        let tight = Self.context(threads, limit: 400_000, scratch)
+        var batches: [Batch] = []
+        try again.runInOrder(context) { batches.append($0) }
+        #expect(Twin.rows(Table(schema: again.schema, batches: batches)) == expected)
+        #expect(context.spill.filesCreated == 0)
+        let third = try HashAggregate(TableScan(table, name: "t"), keys: [0, 4, 3], aggregates: [], names: ["a", "b", "c"])
+        batches = []
+        try third.runInOrder(tight) { batches.append($0) }
+        #expect(Self.sortedRows(Table(schema: third.schema, batches: batches)) == expected.map { "\($0)" }.sorted())
+        #expect(tight.spill.filesCreated > third.metrics.spillFiles, "the result spilled too")
+        #expect(tight.spill.used == 0 && scratch.entries.isEmpty)
+    }
 }
