@@ -26,6 +26,8 @@ private final class ResultBuffer: MemoryEvictable, @unchecked Sendable {
     private var entries: [(id: MorselID, batch: Batch?, frame: Int)] = []
     private var file: SpillFile?
     private var draining = false
+    /// Entries whose batch is in memory, by index: eviction visits only them.
+    private var inMemory: [Int] = []
     /// A failure while evicting (which cannot throw), reported by the next `add` or `drain`.
     private var failure: BatonError?
 
@@ -41,7 +43,10 @@ private final class ResultBuffer: MemoryEvictable, @unchecked Sendable {
         guard dense.count > 0 else { return }
         if let failure = lock.withLock({ failure }) { throw failure }
         if reservation.tryGrow(by: dense.columns.reduce(0) { $0 + $1.byteCount }, evicting: false) {
-            lock.withLock { entries.append((id, dense, -1)) }
+            lock.withLock {
+                inMemory.append(entries.count)
+                entries.append((id, dense, -1))
+            }
             return
         }
         let encoded = SpillFile.encode(dense)
@@ -57,11 +62,12 @@ private final class ResultBuffer: MemoryEvictable, @unchecked Sendable {
         lock.withLock {
             guard !draining, failure == nil else { return }
             do throws(BatonError) {
-                for i in entries.indices {
-                    guard let batch = entries[i].batch else { continue }
+                while let i = inMemory.last {
+                    guard let batch = entries[i].batch else { inMemory.removeLast(); continue }
                     if file == nil { file = try space.makeFile(for: "Result") }
                     try file!.append(batch)
                     entries[i] = (entries[i].id, nil, file!.frames.count - 1)
+                    inMemory.removeLast()
                     reservation.shrink(by: batch.columns.reduce(0) { $0 + $1.byteCount })
                 }
             } catch {
