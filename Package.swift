@@ -6,7 +6,8 @@
 //       │            ├→ Operators (aggregate, join, sort, window…) → Kernels → Columns
 //       │            │      └→ Spill (memory budget, spill files) → Codecs
 //       │            ├→ Storage (.baton files) → Codecs → CZstd, CLZ4, CXXHash (system libraries)
-//       │            └→ CSV → Codecs, Columns
+//       │            ├→ CSV → Codecs, Columns
+//       │            └→ Arrow (IPC streams and files) → Codecs, Columns
 //       └→ Datagen → Columns
 import PackageDescription
 
@@ -23,6 +24,7 @@ let package = Package(
         .library(name: "Codecs", targets: ["Codecs"]),
         .library(name: "Storage", targets: ["Storage"]),
         .library(name: "CSV", targets: ["CSV"]),
+        .library(name: "Arrow", targets: ["Arrow"]),
         .library(name: "Datagen", targets: ["Datagen"]),
     ],
     dependencies: [
@@ -43,7 +45,7 @@ let package = Package(
         .target(name: "CShims"),
 
         // The columnar core: types, schema, columns, bitmaps, selection vectors, batches, errors.
-        .target(name: "Columns", swiftSettings: kernelFlags),
+        .target(name: "Columns", dependencies: ["CShims"], swiftSettings: kernelFlags),
         // One chunk's bytes: light encodings, block codecs, checksums. No files, no threads.
         .target(name: "Codecs", dependencies: ["Columns", "CZstd", "CLZ4", "CXXHash", "CZlib"], swiftSettings: kernelFlags),
         // The .baton file format: writer, reader, statistics and pruning.
@@ -59,6 +61,9 @@ let package = Package(
                 .product(name: "SystemPackage", package: "swift-system"), .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: kernelFlags),
+        // Arrow IPC streams and files (Feather v2): a hand-written FlatBuffers reader and
+        // builder for the metadata, record batches to columns and back, LZ4_FRAME / ZSTD bodies.
+        .target(name: "Arrow", dependencies: ["Columns", "Codecs"], swiftSettings: kernelFlags),
         // SQL text to a syntax tree: lexer, parser, positions for errors. Knows no data.
         .target(name: "SQL", dependencies: ["Columns"]),
         // Vectorized functions over columns: arithmetic, comparison, logic, casts, LIKE, and the
@@ -74,14 +79,18 @@ let package = Package(
         // predicate pushdown, join order from WHERE equalities), file scans, the query API.
         .target(
             name: "Query",
-            dependencies: ["Columns", "SQL", "Kernels", "Operators", "Spill", "Storage", "CSV", "Utilities"],
+            dependencies: ["Columns", "SQL", "Kernels", "Operators", "Spill", "Storage", "CSV", "Arrow", "Utilities"],
             swiftSettings: kernelFlags),
         // Synthetic data sets (db-benchmark group-by).
         .target(name: "Datagen", dependencies: ["Columns"], swiftSettings: kernelFlags),
+        // Pipelines of named stages: YAML in, validation, planning, cached and resumable runs.
+        .target(
+            name: "Pipeline",
+            dependencies: ["Columns", "Codecs", "Storage", "CSV", "Arrow", "SQL", "Operators", "Query", .product(name: "Yams", package: "Yams")]),
         .executableTarget(
             name: "BatonCLI",
             dependencies: [
-                "Columns", "Storage", "CSV", "Datagen", "Utilities", "Query", "Operators", "Spill",
+                "Columns", "Storage", "CSV", "Datagen", "Utilities", "Query", "Operators", "Pipeline", "Spill", "Arrow",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ]),
@@ -90,6 +99,7 @@ let package = Package(
         .testTarget(name: "CodecsTests", dependencies: ["Codecs", "Columns"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Codecs", "Columns", "Datagen"]),
         .testTarget(name: "DatagenTests", dependencies: ["Datagen", "Columns", "CSV"]),
+        .testTarget(name: "ArrowTests", dependencies: ["Arrow", "Columns", "Codecs"]),
         .testTarget(name: "CSVTests", dependencies: ["CSV", "Columns", "Codecs"]),
         .testTarget(name: "SQLTests", dependencies: ["SQL", "Columns"]),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "Columns"]),
@@ -97,6 +107,7 @@ let package = Package(
         .testTarget(name: "SpillTests", dependencies: ["Spill", "Columns"]),
         .testTarget(name: "QueryTests", dependencies: ["Query", "Operators", "Spill", "Columns"], exclude: ["sql"]),
         .testTarget(name: "UtilitiesTests", dependencies: ["Utilities"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Query", "Columns"]),
         .testTarget(name: "CLITests", dependencies: ["Storage", "Columns"]),
     ]
 )

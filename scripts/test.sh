@@ -5,3 +5,5 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 swift build --build-tests
 swift test --skip-build "$@"
+# pyarrow reads what Baton writes and the other way round (creates Tests/interop/.venv once).
+bash Tests/interop/run.sh

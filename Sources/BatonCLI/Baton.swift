@@ -11,11 +11,13 @@ struct Baton: ParsableCommand {
             Exit codes: 0 success; 2 invalid input or option; 3 file not found; 4 not a Baton file;
             5 written by a newer format version; 6 checksum mismatch; 7 truncated file;
             8 corrupt file; 9 I/O error; 10 a bad input record; 11 more rejected records than
-            --max-errors allows; 12 the query cannot run within --memory-limit even by spilling;
-            13 spill files would pass --max-temp-size; 64 usage error.
+            --max-errors allows; 12 invalid pipeline; 13 a pipeline check failed; 14 another run
+            of the pipeline is in progress; 15 the query cannot run within --memory-limit even by
+            spilling; 16 spill files would pass --max-temp-size; 64 usage error.
             """,
         version: batonVersion,
-        subcommands: [QueryCommand.self, ExplainCommand.self, Convert.self, SchemaCommand.self, Cat.self, Inspect.self, Generate.self])
+        subcommands: [QueryCommand.self, ExplainCommand.self, RunCommand.self, ValidateCommand.self, PlanCommand.self, GraphCommand.self,
+                      RunsCommand.self, StageCommand.self, Convert.self, SchemaCommand.self, Cat.self, Inspect.self, Generate.self])
 }
 
 /// Runs a command body, turning a `BatonError` into its message on stderr and its exit code.
@@ -44,8 +46,11 @@ extension BatonError {
         case .io: 9
         case .badRecord: 10
         case .tooManyErrors: 11
-        case .memoryLimit: 12
-        case .diskLimit: 13
+        case .invalidPipeline: 12
+        case .checkFailed: 13
+        case .busy: 14
+        case .memoryLimit: 15
+        case .diskLimit: 16
         }
     }
 }

@@ -78,14 +78,29 @@ extension String {
 
 /// Whether a path names a Baton file (by its first bytes), a CSV input otherwise.
 enum InputKind {
-    case baton, csv
+    case baton, csv, arrow
 
+    /// Told apart by the first bytes: Baton's magic, Arrow's (`ARROW1` for the file format, the
+    /// 0xFFFFFFFF continuation marker for a stream), else CSV. Standard input is peeked at and
+    /// the bytes kept for whichever reader takes it.
     init(path: String) {
-        guard path != "-", let fd = try? FileDescriptor.open(FilePath(path), .readOnly) else { self = .csv; return }
-        defer { try? fd.close() }
         var head = [UInt8](repeating: 0, count: 8)
-        let n = (try? head.withUnsafeMutableBytes { try fd.read(into: $0) }) ?? 0
-        self = n == 8 && head == FileLayout.magic ? .baton : .csv
+        var n = 0
+        if path == "-" {
+            head = (try? StandardInput.peek(8)) ?? []
+            n = head.count
+        } else {
+            guard let fd = try? FileDescriptor.open(FilePath(path), .readOnly) else { self = .csv; return }
+            defer { try? fd.close() }
+            n = (try? head.withUnsafeMutableBytes { try fd.read(into: $0) }) ?? 0
+        }
+        if n == 8 && head == FileLayout.magic {
+            self = .baton
+        } else if n >= 6 && Array(head[0..<6]) == Array("ARROW1".utf8) || n >= 4 && head[0..<4].allSatisfy({ $0 == 0xFF }) {
+            self = .arrow
+        } else {
+            self = .csv
+        }
     }
 }
 
@@ -109,44 +124,19 @@ func report(_ summary: CSVReadSummary, input: String) {
 /// Writes rejected records to a CSV file, atomically, as they arrive.
 final class RejectsFile {
     let file: AtomicOutputFile
-    var sink: TextSink
+    var writer: RejectsWriter
 
     init(path: String) throws(BatonError) {
         file = try AtomicOutputFile(path: path)
         let target = file
-        sink = TextSink { (bytes) throws(BatonError) in try target.write(bytes) }
-        sink.text("line,byte_offset,column,reason,record\n")
+        writer = RejectsWriter(sink: TextSink { (bytes) throws(BatonError) in try target.write(bytes) })
     }
 
-    func add(_ records: [RejectedRecord]) throws(BatonError) {
-        for r in records {
-            sink.text("\(r.line),\(r.byteOffset),")
-            field(r.column ?? "")
-            sink.byte(44)
-            field(r.text.map { "\(r.reason), found \"\($0)\"" } ?? r.reason)
-            sink.byte(44)
-            field(r.raw)
-            sink.byte(10)
-        }
-        try sink.flushIfFull()
-    }
+    func add(_ records: [RejectedRecord]) throws(BatonError) { try writer.add(records) }
 
     func commit() throws(BatonError) {
-        try sink.flushNow()
+        try writer.finish()
         try file.commit()
-    }
-
-    private func field(_ text: String) {
-        if text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) || text.isEmpty {
-            sink.byte(34)
-            for b in text.utf8 {
-                if b == 34 { sink.byte(34) }
-                sink.byte(b)
-            }
-            sink.byte(34)
-        } else {
-            sink.text(text)
-        }
     }
 }
 

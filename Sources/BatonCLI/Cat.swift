@@ -29,7 +29,11 @@ struct Cat: ParsableCommand {
 
     func run() throws(ExitCode) {
         try BatonCLI.run { () throws(BatonError) in
-            if case .csv = InputKind(path: file) { return try catCSV() }
+            switch InputKind(path: file) {
+            case .csv: return try catCSV()
+            case .arrow: return try catArrow()
+            case .baton: break
+            }
             let reader = try BatonReader(path: file)
             let names = columns.map { $0.split(separator: ",").map { String($0).trimmingWhitespace() } }
             let predicates = try conditions.map { (text) throws(BatonError) in
@@ -97,6 +101,33 @@ extension Cat {
         try writer?.finish()
         try rejects.commit()
         if stats || summary.rejected > 0 || !summary.widened.isEmpty { report(summary, input: file) }
+    }
+}
+
+extension Cat {
+    /// Arrow input (file or stream): read batch by batch and printed; --where is not applied.
+    func catArrow() throws(BatonError) {
+        guard conditions.isEmpty else {
+            throw BatonError(.invalidInput, "--where is not supported for Arrow input", at: .init(file: file),
+                             hint: "use baton query \"SELECT * FROM '\(file)' WHERE …\"")
+        }
+        let reader = try openArrow(file)
+        guard let schema = reader.schema else {
+            throw BatonError(.invalidInput, "the Arrow stream is empty: it has no schema", at: .init(file: reader.name),
+                             hint: "the producer wrote no bytes")
+        }
+        let names = columns.map { $0.split(separator: ",").map { String($0).trimmingWhitespace() } }
+        let indices = try names.map { (n) throws(BatonError) in try schema.indices(of: n) } ?? Array(schema.fields.indices)
+        let projected = schema.projected(indices)
+        var writer = TextWriter(format, schema: projected, sink: Output.standardOutput(), csv: try output.writeOptions())
+        var printed = 0
+        while let limit = Optional(limit ?? Int.max), printed < limit, let batch = try reader.next() {
+            var out = try Batch(schema: projected, columns: indices.map { batch.columns[$0] })
+            if printed + out.count > limit { out = out.narrowed(to: SelectionVector((0..<UInt32(limit - printed)).map { $0 })) }
+            try writer.write(out)
+            printed += out.count
+        }
+        try writer.finish()
     }
 }
 

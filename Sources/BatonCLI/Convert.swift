@@ -1,4 +1,5 @@
 import ArgumentParser
+import Arrow
 import CSV
 import Columns
 import Storage
@@ -6,19 +7,20 @@ import Utilities
 
 struct Convert: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Convert between CSV, Baton files and JSON lines.",
+        abstract: "Convert between CSV, Baton files, JSON lines and Arrow IPC.",
         discussion: """
-            Formats follow the file names: .baton, .csv, .jsonl; '-' is standard input (CSV, \
-            plain or gzip/zstd/lz4 compressed) or standard output (--format). The output is \
+            Formats follow the file names: .baton, .csv, .jsonl, .arrow/.feather (Arrow IPC file), \
+            .arrows (Arrow IPC stream); inputs are recognised by their first bytes. '-' is standard \
+            input (CSV, plain or gzip/zstd/lz4 compressed, or Arrow IPC) or standard output (--format). The output is \
             written under a temporary name and renamed into place when complete. The end of the \
             run reports rows read, rejected and widened on stderr.
             """)
 
     @Argument(help: "Input: a CSV file (optionally compressed), a .baton file, or - for stdin.") var input: String
     @Argument(help: "Output: a .baton, .csv or .jsonl file, or - for stdout.") var output: String
-    @Option(help: "Format of stdout output: csv or jsonl.") var format: TextFormat = .csv
+    @Option(help: "Format of stdout output: csv, jsonl or arrow (an IPC stream).") var format: TextFormat = .csv
     @Option(help: "Comma-separated columns to keep, in this order (default: all).") var columns: String?
-    @Option(help: "Codec for .baton output: auto, none, lz4, zstd or zstd:LEVEL.") var codec = "auto"
+    @Option(help: "Codec for .baton output: auto, none, lz4, zstd or zstd:LEVEL; for Arrow output: none, lz4 (LZ4_FRAME) or zstd.") var codec = "auto"
     @Option(help: "Rows per row group for .baton output.") var rowGroupSize = 1 << 20
     @OptionGroup var csv: CSVOptions
     @OptionGroup var csvOutput: CSVOutputOptions
@@ -28,9 +30,26 @@ struct Convert: ParsableCommand {
             let names = columns.map { $0.split(separator: ",").map { String($0).trimmingWhitespace() } }
             let target = output == "-" ? OutputKind.text(format) : try OutputKind(path: output)
             var sink = try ConvertSink(target: target, path: output, codec: try CodecChoice(parsing: codec),
-                                       rowGroupSize: rowGroupSize, threads: csv.threads, csvOptions: try csvOutput.writeOptions())
+                                       rowGroupSize: rowGroupSize, threads: csv.threads, csvOptions: try csvOutput.writeOptions(),
+                                       arrowOptions: try ArrowWriteOptions(codec: codec))
             do throws(BatonError) {
                 switch InputKind(path: input) {
+                case .arrow:
+                    let reader = try openArrow(input)
+                    guard let schema = reader.schema else {
+                        throw BatonError(.invalidInput, "the Arrow stream is empty: it has no schema", at: .init(file: reader.name),
+                                         hint: "the producer wrote no bytes; nothing to convert")
+                    }
+                    let indices = try names.map { (n) throws(BatonError) in try schema.indices(of: n) } ?? Array(schema.fields.indices)
+                    let projected = schema.projected(indices)
+                    try sink.begin(projected, restarted: false)
+                    var rows = 0
+                    while let batch = try reader.next() {
+                        rows += batch.count
+                        try sink.write(try Batch(schema: projected, columns: indices.map { batch.columns[$0] }))
+                    }
+                    try sink.finish()
+                    Output.standardError("read \(rows) rows from \(reader.name)\n")
                 case .baton:
                     let reader = try BatonReader(path: input)
                     let projected = reader.schema.projected(try reader.columnIndices(names))
@@ -104,10 +123,12 @@ struct ConvertSink {
     var file: AtomicOutputFile?
     var schema: Schema?
     var rows = 0
+    let arrowOptions: ArrowWriteOptions
 
     init(target: OutputKind, path: String, codec: CodecChoice, rowGroupSize: Int, threads: Int,
-         csvOptions: CSVWriteOptions) throws(BatonError) {
+         csvOptions: CSVWriteOptions, arrowOptions: ArrowWriteOptions = ArrowWriteOptions()) throws(BatonError) {
         self.csvOptions = csvOptions
+        self.arrowOptions = arrowOptions
         self.target = target
         self.path = path
         self.codec = codec
@@ -134,11 +155,13 @@ struct ConvertSink {
                                     options: WriteOptions(rowGroupSize: rowGroupSize, codec: codec, threads: threads))
         case .text(let format):
             if path == "-" {
-                text = TextWriter(format, schema: schema, sink: Output.standardOutput(), csv: csvOptions)
+                text = TextWriter(format, schema: schema, sink: Output.standardOutput(), csv: csvOptions,
+                                  arrow: .stream, arrowOptions: arrowOptions)
             } else {
                 let file = try AtomicOutputFile(path: path)
                 self.file = file
-                text = TextWriter(format, schema: schema, sink: Output.file(file), csv: csvOptions)
+                text = TextWriter(format, schema: schema, sink: Output.file(file), csv: csvOptions,
+                                  arrow: arrowLayout(path: path), arrowOptions: arrowOptions)
             }
         }
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Arrow
 import CSV
 import Columns
 import Storage
@@ -35,20 +36,42 @@ enum Output {
     }
 }
 
-/// The text formats `cat` and `generate` write.
+/// The formats `cat`, `convert` and `generate` write: text, or an Arrow IPC stream (the IPC
+/// file format when the output is a file named .arrow or .feather).
 enum TextFormat: String, ExpressibleByArgument, CaseIterable {
-    case csv, jsonl
+    case csv, jsonl, arrow
+}
+
+/// The Arrow layout for an output path: the IPC file format (Feather v2) for a named file,
+/// except `.arrows` (the stream-file convention); a stream for stdout.
+func arrowLayout(path: String) -> ArrowWriter.Format {
+    path == "-" || path.lowercased().hasSuffix(".arrows") ? .stream : .file
+}
+
+/// A `TextSink` a class can share with the Arrow writer's byte callback.
+final class SinkBox {
+    var sink: TextSink
+    init(_ sink: TextSink) { self.sink = sink }
 }
 
 /// One writer over either text format, so commands handle both with one code path.
 enum TextWriter {
     case csv(CSVWriter)
     case jsonl(JSONLinesWriter)
+    case arrow(ArrowWriter, SinkBox)
 
-    init(_ format: TextFormat, schema: Schema, sink: TextSink, csv options: CSVWriteOptions = CSVWriteOptions()) {
+    init(_ format: TextFormat, schema: Schema, sink: TextSink, csv options: CSVWriteOptions = CSVWriteOptions(),
+         arrow: ArrowWriter.Format = .stream, arrowOptions: ArrowWriteOptions = ArrowWriteOptions()) {
         switch format {
         case .csv: self = .csv(CSVWriter(schema: schema, options: options, sink: sink))
         case .jsonl: self = .jsonl(JSONLinesWriter(schema: schema, sink: sink))
+        case .arrow:
+            let box = SinkBox(sink)
+            let writer = ArrowWriter(schema: schema, format: arrow, options: arrowOptions) { (bytes) throws(BatonError) in
+                box.sink.bytes(bytes)
+                try box.sink.flushIfFull()
+            }
+            self = .arrow(writer, box)
         }
     }
 
@@ -56,6 +79,11 @@ enum TextWriter {
         switch self {
         case .csv(var w): try w.write(batch); self = .csv(w)
         case .jsonl(var w): try w.write(batch); self = .jsonl(w)
+        case .arrow(let w, let box):
+            // A batch goes out whole and at once: a consumer on a pipe (Spark, Dask) starts on it
+            // while the next is computed.
+            try w.write(batch)
+            try box.sink.flushNow()
         }
     }
 
@@ -63,6 +91,9 @@ enum TextWriter {
         switch self {
         case .csv(var w): try w.finish(); self = .csv(w)
         case .jsonl(var w): try w.finish(); self = .jsonl(w)
+        case .arrow(let w, let box):
+            try w.finish()
+            try box.sink.flushNow()
         }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Arrow
 import Columns
 import CSV
 import Operators
@@ -12,7 +13,7 @@ import Glibc
 
 /// The formats `baton query` writes to stdout.
 enum QueryFormat: String, ExpressibleByArgument, CaseIterable {
-    case csv, jsonl, table
+    case csv, jsonl, table, arrow
 }
 
 struct QueryCommand: ParsableCommand {
@@ -26,9 +27,9 @@ struct QueryCommand: ParsableCommand {
             """)
 
     @Argument(help: "The query.") var sql: String
-    @Option(name: .shortAndLong, help: "Write the result to this file (.csv, .jsonl or .baton), atomically.") var output: String?
-    @Option(help: "Format of stdout: csv, jsonl or table (default: table on a terminal, else csv).") var format: QueryFormat?
-    @Option(help: "Codec for .baton output: auto, none, lz4, zstd or zstd:LEVEL.") var codec = "auto"
+    @Option(name: .shortAndLong, help: "Write the result to this file (.csv, .jsonl, .baton, .arrow/.feather or .arrows), atomically.") var output: String?
+    @Option(help: "Format of stdout: csv, jsonl, table or arrow (an IPC stream) (default: table on a terminal, else csv).") var format: QueryFormat?
+    @Option(help: "Codec for .baton output: auto, none, lz4, zstd or zstd:LEVEL; for Arrow output: none, lz4 or zstd.") var codec = "auto"
     @Option(help: "Threads (default: all cores).") var threads = defaultThreadCount
     @OptionGroup var csvOutput: CSVOutputOptions
     @OptionGroup var resources: ResourceOptions
@@ -38,7 +39,8 @@ struct QueryCommand: ParsableCommand {
             let engine = QueryEngine(threads: threads, limits: try resources.limits())
             if let output {
                 var sink = try ConvertSink(target: try OutputKind(path: output), path: output, codec: try CodecChoice(parsing: codec),
-                                           rowGroupSize: 1 << 20, threads: threads, csvOptions: try csvOutput.writeOptions())
+                                           rowGroupSize: 1 << 20, threads: threads, csvOptions: try csvOutput.writeOptions(),
+                                           arrowOptions: try ArrowWriteOptions(codec: codec))
                 do throws(BatonError) {
                     // The output starts with the first batch (or, for an empty result, the plan's
                     // schema), so the query is planned — and its CSV inputs sniffed — once.
@@ -57,6 +59,19 @@ struct QueryCommand: ParsableCommand {
                 return
             }
             let chosen = format ?? (isatty(1) != 0 ? .table : .csv)
+            if chosen == .arrow {
+                // Batch by batch, in order: a stream cannot be cut into pieces formatted in parallel.
+                var writer: TextWriter?
+                let arrowOptions = try ArrowWriteOptions(codec: codec)
+                let plan = try engine.run(sql) { (batch) throws(BatonError) in
+                    if writer == nil { writer = TextWriter(.arrow, schema: batch.schema, sink: Output.standardOutput(), arrowOptions: arrowOptions) }
+                    try writer!.write(batch)
+                }
+                if writer == nil { writer = TextWriter(.arrow, schema: plan.schema, sink: Output.standardOutput(), arrowOptions: arrowOptions) }
+                try writer!.finish()
+                if let summary = plan.spillSummary { Output.standardError(summary) }
+                return
+            }
             if chosen == .table {
                 var batches: [Batch] = []
                 let plan = try engine.run(sql) { batch in batches.append(batch) }

@@ -13,7 +13,7 @@ struct ResourceOptions: ParsableArguments {
     var memoryLimit: String?
     @Option(help: "Directory for spill files (default: $TMPDIR, else /tmp). Spill files are unlinked at once and vanish when the run ends, however it ends.")
     var tempDir: String?
-    @Option(help: "Most disk spill files may take together, e.g. 20GB; past it the run fails with exit code 13 (default: no cap).")
+    @Option(help: "Most disk spill files may take together, e.g. 20GB; past it the run fails with exit code 16 (default: no cap).")
     var maxTempSize: String?
 
     func validate() throws {

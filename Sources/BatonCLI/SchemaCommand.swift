@@ -25,6 +25,11 @@ struct SchemaCommand: ParsableCommand {
             switch InputKind(path: input) {
             case .baton:
                 file = SchemaFile(dialect: CSVDialect(), schema: try BatonReader(path: input).schema)
+            case .arrow:
+                guard let schema = try openArrow(input).schema else {
+                    throw BatonError(.invalidInput, "the Arrow stream is empty: it has no schema", at: .init(file: input))
+                }
+                file = SchemaFile(dialect: CSVDialect(), schema: schema)
             case .csv:
                 var options = try csv.readOptions()
                 options.onError = .skip

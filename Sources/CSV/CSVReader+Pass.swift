@@ -10,6 +10,7 @@ extension CSVReader {
                       onRejected: ([RejectedRecord]) throws(BatonError) -> Void,
                       _ body: (Batch) throws(BatonError) -> Void) throws(BatonError) -> PassResult {
         var state = PassState(parts: (0..<max(1, options.threads)).map { _ in Tokens() })
+        bytesParsed = 0
         for fileIndex in files.indices {
             let result = try passFile(fileIndex, &state, &summary, onSchema: onSchema, onRejected: onRejected, body)
             if result == .restart { return .restart }
@@ -112,6 +113,7 @@ extension CSVReader {
                 }
             }
             firstBlock = false
+            bytesParsed += consumed
             var columnsByPart: [[Column]] = []
             var rejected: [RejectedRecord] = []
             convert: while true {

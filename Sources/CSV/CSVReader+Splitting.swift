@@ -1,4 +1,5 @@
 import Columns
+import CShims
 import Utilities
 
 /// Cutting a block into ranges that start on record boundaries, so that ranges can be
@@ -11,8 +12,11 @@ extension CSVReader {
         let splits = splitPoints(raw, ranges: min(parts.count, Self.ranges(blockSize: raw.count)), final: final)
         if splits.count > 2 {
             let snapshot = SharedBytes(raw)
+            // Each range reuses its token buffers (reference types) from the previous block,
+            // grown once to a range's size instead of on every block.
+            let reused = parts
             let results = parallelMap(splits.count - 1, threads: options.threads) { p -> (Tokens, Int) in
-                var t = Tokens()
+                var t = reused[p]
                 let isLast = p == splits.count - 2
                 let end = tokenizer.tokenize(snapshot.raw, splits[p]..<splits[p + 1], final: final && isLast, into: &t)
                 return (t, end)
@@ -48,10 +52,8 @@ extension CSVReader {
         let box = SharedBytes(raw)
         let targets = (0...ranges).map { n / ranges * $0 }
         let parities = parallelMap(ranges, threads: options.threads) { k -> Bool in
-            var count = 0
-            let bytes = UnsafeRawBufferPointer(rebasing: box.raw[targets[k]..<(k == ranges - 1 ? n : targets[k + 1])])
-            for b in bytes where b == quote { count &+= 1 }
-            return count & 1 == 1
+            Self.quoteCount(UnsafeRawBufferPointer(rebasing: box.raw[targets[k]..<(k == ranges - 1 ? n : targets[k + 1])]),
+                            quote) & 1 == 1
         }
         var splits = [0]
         var inside = false
@@ -74,5 +76,21 @@ extension CSVReader {
         }
         splits.append(n)
         return splits
+    }
+
+    /// How many bytes of `bytes` are `quote`, 64 at a time.
+    static func quoteCount(_ bytes: UnsafeRawBufferPointer, _ quote: UInt8) -> Int {
+        guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return 0 }
+        var count = 0
+        var i = 0
+        while i &+ 64 <= bytes.count {
+            count &+= baton_match64(base + i, quote, quote, quote, quote).nonzeroBitCount
+            i &+= 64
+        }
+        while i < bytes.count {
+            if base[i] == quote { count &+= 1 }
+            i &+= 1
+        }
+        return count
     }
 }

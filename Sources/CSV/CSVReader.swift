@@ -25,6 +25,9 @@ public final class CSVReader {
     let locked: Bool
     /// The stream opened to sniff, and the bytes already taken from it: the first pass starts
     /// from them, so standard input is not read twice.
+    /// Input bytes (after decompression) parsed so far in the current pass, over all files:
+    /// for progress reports, read between batches.
+    public internal(set) var bytesParsed = 0
     var openStream: InputStream?
     var head: [UInt8] = []
     /// See `Tokenizer.blankLinesAreRecords`.
@@ -135,7 +138,7 @@ public final class CSVReader {
 
     /// The paths a glob pattern matches, sorted; a path without pattern characters, or one that
     /// names an existing file, is itself.
-    static func expand(_ path: String) throws(BatonError) -> [String] {
+    public static func expand(_ path: String) throws(BatonError) -> [String] {
         guard path != "-", path.contains(where: { "*?[".contains($0) }), access(path, F_OK) != 0 else { return [path] }
         var matches = glob_t()
         defer { globfree(&matches) }

@@ -111,6 +111,10 @@ final class InputStream {
     private func readRaw() throws(BatonError) -> Int { try Self.read(fd, into: &raw, name: name) }
 
     private static func read(_ fd: FileDescriptor, into buffer: inout [UInt8], name: String) throws(BatonError) -> Int {
+        if fd == .standardInput {
+            // Through StandardInput, which hands back bytes a command peeked at.
+            return try buffer.withUnsafeMutableBytes { raw in Result { () throws(BatonError) in try StandardInput.read(into: raw) } }.get()
+        }
         do {
             return try buffer.withUnsafeMutableBytes { try fd.read(into: $0) }
         } catch {

@@ -39,6 +39,21 @@ struct RecordConverter {
     let quote: UInt8
     /// Declared types are never widened.
     let locked: Bool
+    /// The default null string alone: a length test replaces the loop over null strings.
+    let onlyEmptyIsNull: Bool
+
+    init(fieldCount: Int, types: [DataType], projection: [Int], names: [String], nullStrings: [[UInt8]],
+         escape: UInt8, quote: UInt8, locked: Bool) {
+        self.fieldCount = fieldCount
+        self.types = types
+        self.projection = projection
+        self.names = names
+        self.nullStrings = nullStrings
+        self.escape = escape
+        self.quote = quote
+        self.locked = locked
+        onlyEmptyIsNull = nullStrings == [[]]
+    }
 
     enum Outcome {
         case columns([Column], rejected: [RejectedRecord])
@@ -119,7 +134,7 @@ struct RecordConverter {
         }
 
         /// Calls `body(r, bytes)` for each record's field `c`, or marks it null.
-        func forEachField(_ body: (Int, UnsafeRawBufferPointer) -> Bool) {
+        @inline(__always) func forEachField(_ body: (Int, UnsafeRawBufferPointer) -> Bool) {
             t.starts.withUnsafeBufferPointer { starts in
                 t.ends.withUnsafeBufferPointer { ends in
                     t.recordFields.withUnsafeBufferPointer { recordFields in
@@ -148,7 +163,7 @@ struct RecordConverter {
             }
         }
 
-        func fixed<T>(_ zero: T, _ parse: (UnsafeRawBufferPointer) -> T?) -> [T] {
+        @inline(__always) func fixed<T>(_ zero: T, _ parse: (UnsafeRawBufferPointer) -> T?) -> [T] {
             var values = [T](repeating: zero, count: n)
             values.withUnsafeMutableBufferPointer { out in
                 forEachField { r, b in
@@ -160,24 +175,64 @@ struct RecordConverter {
             return values
         }
 
+        /// `fixed` without closures per row: one loop over the records with the parser inlined
+        /// (most fields are short numbers, where a call per field costs as much as the parse).
+        @inline(__always) func numbers<T>(_ zero: T, _ parse: (UnsafeRawBufferPointer) -> T?) -> [T] {
+            guard !anyBad, nullStrings == [[]] else { return fixed(zero, parse) }
+            var values = [T](repeating: zero, count: n)
+            values.withUnsafeMutableBufferPointer { out in
+                t.starts.withUnsafeBufferPointer { starts in
+                    t.ends.withUnsafeBufferPointer { ends in
+                        t.recordFields.withUnsafeBufferPointer { recordFields in
+                            for r in 0..<n {
+                                let f = Int(recordFields[r]) &+ c
+                                let start = Int(starts[f])
+                                let endWord = ends[f]
+                                let end = Int(endWord & Tokens.offsetMask)
+                                if end == start && endWord & Tokens.quotedFlag == 0 { markNull(r); continue }
+                                if endWord & Tokens.escapedFlag != 0 {
+                                    unescape(UnsafeRawBufferPointer(start: base + start, count: end &- start), into: &scratch)
+                                    let parsed = scratch.withUnsafeBytes { parse($0) }
+                                    guard let v = parsed else {
+                                        failure = Misfit(record: r, text: String(decoding: scratch, as: UTF8.self))
+                                        return
+                                    }
+                                    out[r] = v
+                                    continue
+                                }
+                                let bytes = UnsafeRawBufferPointer(start: base + start, count: end &- start)
+                                guard let v = parse(bytes) else {
+                                    failure = Misfit(record: r, text: String(decoding: bytes, as: UTF8.self))
+                                    return
+                                }
+                                out[r] = v
+                            }
+                        }
+                    }
+                }
+            }
+            return values
+        }
+
         let storage: ColumnStorage
         switch type {
-        case .int64: storage = .int64(fixed(0, FieldParsers.int64))
+        case .int64: storage = .int64(numbers(0) { FieldParsers.int64($0) })
         case .timestamp:
             storage = .int64(fixed(0) { b in
                 FieldParsers.timestamp(b) ?? FieldParsers.date(b).map { Int64($0) * 86_400_000_000 }
             })
-        case .float64: storage = .float64(fixed(0, FieldParsers.float64))
+        case .float64: storage = .float64(numbers(0) { FieldParsers.float64($0) })
         case .date: storage = .int32(fixed(0, FieldParsers.date))
         case .bool: storage = .bool(Bitmap(fixed(false, FieldParsers.bool)))
-        case .string: storage = strings(n, forEachField)
+        case .string: storage = strings(n, buffer, forEachField)
         }
         if let failure { return .failure(failure) }
         return .success(Column(type, storage, validity: valid.isEmpty ? nil : Bitmap(valid)))
     }
 
     /// String values, interned while distinct values stay under half the records (then plain).
-    private func strings(_ n: Int, _ forEachField: ((Int, UnsafeRawBufferPointer) -> Bool) -> Void) -> ColumnStorage {
+    private func strings(_ n: Int, _ buffer: UnsafeRawBufferPointer,
+                         _ forEachField: ((Int, UnsafeRawBufferPointer) -> Bool) -> Void) -> ColumnStorage {
         let table = ByteHashTable(limit: max(64, n / 2), capacity: 1024)
         var codes = [Int32](repeating: 0, count: n)
         var interned = true
@@ -197,21 +252,46 @@ struct RecordConverter {
             if values.count == 0 { values.append("") }  // every code (nulls' included) must index it
             return .dictionary(codes: codes, values: values)
         }
-        var plain = StringArray()
-        plain.reserveCapacity(count: n, bytes: n * 16)
-        var next = 0
-        forEachField { r, b in
-            while next < r { plain.append(UnsafeRawBufferPointer(start: nil, count: 0)); next += 1 }
-            plain.append(b)
-            next += 1
-            return true
+        // Plain: lengths and where each value is first, then one exact allocation and a copy.
+        var offsets = [Int32](repeating: 0, count: n + 1)
+        var sources = [UnsafeRawPointer?](repeating: nil, count: n)
+        // Unescaped quoted values live in a scratch buffer that the next one overwrites.
+        var copies: [Int: [UInt8]] = [:]
+        let blockStart = buffer.baseAddress!, blockEnd = buffer.baseAddress! + buffer.count
+        offsets.withUnsafeMutableBufferPointer { lengths in
+            sources.withUnsafeMutableBufferPointer { starts in
+                forEachField { r, b in
+                    lengths[r &+ 1] = Int32(truncatingIfNeeded: b.count)
+                    if let p = b.baseAddress, p >= blockStart && p < blockEnd { starts[r] = p } else if b.count > 0 { copies[r] = Array(b) }
+                    return true
+                }
+            }
         }
-        while next < n { plain.append(UnsafeRawBufferPointer(start: nil, count: 0)); next += 1 }
-        return .string(plain)
+        var total = 0
+        for r in 0..<n {
+            total += Int(offsets[r + 1])
+            precondition(total <= Int(Int32.max), "a string column holds more than 2 GiB")
+            offsets[r + 1] = Int32(truncatingIfNeeded: total)
+        }
+        let bytes = [UInt8](unsafeUninitializedCapacity: total) { out, count in
+            guard let target = out.baseAddress else { count = 0; return }
+            for r in 0..<n {
+                let start = Int(offsets[r]), length = Int(offsets[r + 1]) &- start
+                guard length > 0 else { continue }
+                if let source = sources[r] {
+                    (target + start).initialize(from: source.assumingMemoryBound(to: UInt8.self), count: length)
+                } else {
+                    copies[r]!.withUnsafeBufferPointer { (target + start).initialize(from: $0.baseAddress!, count: length) }
+                }
+            }
+            count = total
+        }
+        return .string(StringArray(offsets: offsets, bytes: bytes))
     }
 
     @inline(__always)
     func isNull(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        if onlyEmptyIsNull { return bytes.count == 0 }
         for null in nullStrings where null.count == bytes.count {
             if null.isEmpty || null.withUnsafeBytes({ $0.elementsEqual(bytes) }) { return true }
         }

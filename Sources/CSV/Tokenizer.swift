@@ -70,6 +70,21 @@ struct Tokenizer {
     /// unterminated quoted field there is reported.
     func tokenize(_ buffer: UnsafeRawBufferPointer, _ range: Range<Int>, final: Bool, into t: inout Tokens) -> Int {
         t.reset()
+        // A field takes at least one byte (its delimiter or line break), so a range holds at
+        // most `count + 1` fields and as many records: with room reserved up front, positions
+        // are written through local pointers and counters (no capacity check, no count kept
+        // in memory per append). Untouched capacity costs address space, not memory.
+        let room = range.count + 2
+        for b in [t.starts, t.ends, t.recordOffsets, t.recordLines, t.recordEnds] { b.reserve(room) }
+        t.recordFields.reserve(room + 1)
+        let fieldStarts = t.starts.base, fieldEnds = t.ends.base
+        let recordFields = t.recordFields.base, recordOffsets = t.recordOffsets.base
+        let recordLines = t.recordLines.base, recordEnds = t.recordEnds.base
+        var fields = 0
+        var records = 0
+        var problems: [(record: Int, reason: String)] = []
+        var anomaly = false
+
         let base = buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)
         let end = range.upperBound
         var i = range.lowerBound
@@ -107,6 +122,11 @@ struct Tokenizer {
                 return end
             }
         }
+        @inline(__always) func field(_ start: Int, _ endWord: UInt32) {
+            fieldStarts[fields] = UInt32(truncatingIfNeeded: start)
+            fieldEnds[fields] = endWord
+            fields &+= 1
+        }
 
         recordLoop: while i < end {
             // Skip blank lines.
@@ -119,12 +139,11 @@ struct Tokenizer {
             }
             let recordStart = i
             let recordLine = line
-            let fieldMark = t.starts.count
+            let fieldMark = fields
             var problem: String?
             /// Drops the fields of an unfinished record: it is carried over to the next range.
             func rollback() {
-                t.starts.removeLast(t.starts.count - fieldMark)
-                t.ends.removeLast(t.ends.count - fieldMark)
+                fields = fieldMark
                 i = recordStart
                 line = recordLine
             }
@@ -162,19 +181,17 @@ struct Tokenizer {
                             break recordLoop
                         }
                         problem = problem ?? "unterminated quoted field"
-                        t.starts.append(UInt32(start))
-                        t.ends.append(UInt32(j) | Tokens.quotedFlag | (escaped ? Tokens.escapedFlag : 0))
+                        field(start, UInt32(j) | Tokens.quotedFlag | (escaped ? Tokens.escapedFlag : 0))
                         line += linesInside
                         i = end
                         break fieldLoop
                     }
-                    t.starts.append(UInt32(start))
-                    t.ends.append(UInt32(j) | Tokens.quotedFlag | (escaped ? Tokens.escapedFlag : 0))
+                    field(start, UInt32(j) | Tokens.quotedFlag | (escaped ? Tokens.escapedFlag : 0))
                     line += linesInside
                     i = j + 1
                     if i < end && base[i] != delimiter && base[i] != 10 && base[i] != 13 {
                         problem = problem ?? "unexpected text after a closing quote"
-                        t.anomaly = true
+                        anomaly = true
                         // Resynchronise: the rest of the field up to the delimiter is dropped.
                         while i < end && base[i] != delimiter && base[i] != 10 && base[i] != 13 { i += 1 }
                     }
@@ -182,11 +199,10 @@ struct Tokenizer {
                     let start = i
                     i = nextStructural(i)
                     while i < end && base[i] == quote {
-                        t.anomaly = true
+                        anomaly = true
                         i = nextStructural(i &+ 1)
                     }
-                    t.starts.append(UInt32(start))
-                    t.ends.append(UInt32(i))
+                    field(start, UInt32(truncatingIfNeeded: i))
                 }
                 // i is at a delimiter, a line break, or the end of the range.
                 if i >= end {
@@ -215,12 +231,21 @@ struct Tokenizer {
                 line += 1
                 break fieldLoop
             }
-            if let problem { t.problems.append((t.recordOffsets.count, problem)) }
-            t.recordOffsets.append(UInt32(recordStart))
-            t.recordLines.append(UInt32(recordLine))
-            t.recordEnds.append(UInt32(truncatingIfNeeded: i))
-            t.recordFields.append(UInt32(t.starts.count))
+            if let problem { problems.append((records, problem)) }
+            recordOffsets[records] = UInt32(truncatingIfNeeded: recordStart)
+            recordLines[records] = UInt32(truncatingIfNeeded: recordLine)
+            recordEnds[records] = UInt32(truncatingIfNeeded: i)
+            records &+= 1
+            recordFields[records] = UInt32(truncatingIfNeeded: fields)
         }
+        t.starts.setCount(fields)
+        t.ends.setCount(fields)
+        t.recordOffsets.setCount(records)
+        t.recordLines.setCount(records)
+        t.recordEnds.setCount(records)
+        t.recordFields.setCount(records + 1)
+        t.problems = problems
+        t.anomaly = anomaly
         t.lines = line
         return i
     }

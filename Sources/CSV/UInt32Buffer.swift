@@ -42,6 +42,17 @@ final class UInt32Buffer {
     }
 
     func removeLast(_ k: Int) { count -= k }
+
+    /// Makes room for at least `n` values in all, keeping those held.
+    func reserve(_ n: Int) {
+        while capacity < n { grow() }
+    }
+
+    /// Sets the count after values were written through `base` (within the capacity).
+    func setCount(_ n: Int) {
+        precondition(n <= capacity)
+        count = n
+    }
     func removeAll() { count = 0 }
 
     func removeFirst(_ k: Int) {

@@ -68,10 +68,8 @@ struct StringEncoder {
         case .string(let strings):
             guard force || looksLowCardinality(strings) else { return nil }
             let table = ByteHashTable(limit: force ? Int.max : n / 2 + 1)
-            for i in 0..<n where !column.isNull(i) {
-                guard let code = strings.withBytes(at: i, { table.intern($0) }) else { return nil }
-                codes[i] = UInt64(code)
-            }
+            let complete = codes.withUnsafeMutableBufferPointer { table.internAll(strings, validity: column.validity, into: $0) }
+            guard complete else { return nil }
             var values = table.values
             if values.count == 0 { values.append("") }
             return (values, codes)

@@ -26,6 +26,12 @@ public struct BatonError: Error, Sendable, Equatable, CustomStringConvertible {
         case badRecord
         /// More records were rejected than `--max-errors` allows.
         case tooManyErrors
+        /// A pipeline file has problems (unknown stages or columns, cycles, type errors).
+        case invalidPipeline
+        /// A pipeline check of severity `error` found failing rows.
+        case checkFailed
+        /// Another run holds the pipeline's workspace.
+        case busy
         /// An operator cannot finish within `--memory-limit` even by spilling (one group or
         /// one merge step needs more than the whole budget).
         case memoryLimit

@@ -135,12 +135,22 @@ extension Column {
             }
             storage = .dictionary(codes: codes, values: merged.values)
         case .string, .dictionary:
-            var out = StringArray()
-            for part in parts {
-                guard case .string(let v) = part.decoded().storage else { continue }
-                for i in 0..<v.count { out.append(from: v, at: i) }
+            // Whole byte buffers appended, offsets shifted: no per-value copy.
+            let pieces: [StringArray] = parts.compactMap { if case .string(let v) = $0.decoded().storage { v } else { nil } }
+            let byteTotal = pieces.reduce(0) { $0 + $1.bytes.count }
+            precondition(byteTotal <= Int(Int32.max), "a string column holds more than 2 GiB")
+            var offsets: [Int32] = [0]
+            offsets.reserveCapacity(total + 1)
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(byteTotal)
+            for piece in pieces {
+                let shift = Int32(truncatingIfNeeded: bytes.count)
+                piece.offsets.withUnsafeBufferPointer { o in
+                    for i in 1..<o.count { offsets.append(o[i] &+ shift) }
+                }
+                bytes.append(contentsOf: piece.bytes)
             }
-            storage = .string(out)
+            storage = .string(StringArray(offsets: offsets, bytes: bytes))
         }
         return Column(type, storage, validity: validity)
     }

@@ -7,6 +7,7 @@ import Glibc
 /// mark identifiers), "1e400" is not a Float64, "12345678901234567890" is not an Int64.
 public enum FieldParsers {
     /// Optional sign, then digits; no leading zeros except "0" itself; fits in Int64.
+    @inlinable @inline(__always)
     public static func int64(_ field: UnsafeRawBufferPointer) -> Int64? {
         var i = 0
         let n = field.count
@@ -21,6 +22,11 @@ public enum FieldParsers {
         if field[i] == 48 && n - i > 1 { return nil }  // leading zero
         guard n - i <= 19 else { return nil }
         var value: UInt64 = 0
+        if n - i >= 4 && n - i <= 8 {
+            // Four to eight digits (most integer fields): checked and converted as one word.
+            guard let v = eightDigits(field.baseAddress! + i, count: n - i) else { return nil }
+            return negative ? Int64(bitPattern: 0 &- v) : Int64(v)
+        }
         while i < n {
             let digit = field[i] &- 48
             guard digit < 10 else { return nil }
@@ -35,6 +41,28 @@ public enum FieldParsers {
         return Int64(value)
     }
 
+    /// The value of `count` (4...8) ASCII digits at `p`, or nil if any byte is not a digit.
+    ///
+    /// Two overlapping loads put the digits in the high bytes of a word whose low bytes are
+    /// '0'; a bytewise range check and three multiply-shift steps (pairs, quads, the whole
+    /// word) replace the per-digit loop (SWAR, as in simdjson's eight-digit parser).
+    @inlinable @inline(__always)
+    static func eightDigits(_ p: UnsafeRawPointer, count: Int) -> UInt64? {
+        let lo = UInt64(p.loadUnaligned(as: UInt32.self))
+        let hi = UInt64(p.loadUnaligned(fromByteOffset: count &- 4, as: UInt32.self))
+        let shift = UInt64(8 &* (8 &- count))
+        var w = lo | hi << UInt64(8 &* (count &- 4))
+        w = w << shift | (0x3030_3030_3030_3030 as UInt64) >> (64 &- shift)
+        let nibbles: UInt64 = 0xF0F0_F0F0_F0F0_F0F0
+        guard w & nibbles == 0x3030_3030_3030_3030, (w &+ 0x0606_0606_0606_0606) & nibbles == 0x3030_3030_3030_3030 else {
+            return nil
+        }
+        var v = w & 0x0F0F_0F0F_0F0F_0F0F
+        v = (v &* 2561) >> 8
+        v = ((v & 0x00FF_00FF_00FF_00FF) &* 6_553_601) >> 16
+        return ((v & 0x0000_FFFF_0000_FFFF) &* 42_949_672_960_001) >> 32
+    }
+
     /// Powers of ten exactly representable as doubles, for the fast path.
     static let exactPowers: [Double] = (0...22).map { e in (0..<e).reduce(1.0) { acc, _ in acc * 10 } }
 
@@ -45,7 +73,65 @@ public enum FieldParsers {
     /// the same reason as in `int64`; "0.5" and ".5" are. An integer without a point or an
     /// exponent is accepted only if a double holds it exactly (|n| <= 2^53): a 19-digit id
     /// must not silently become a rounded float.
+    @inlinable @inline(__always)
     public static func float64(_ field: UnsafeRawBufferPointer) -> Double? {
+        // The common shape first, in one loop: an optional sign, at most 15 digits and at
+        // most one point (what the general path below computes the same way).
+        let n = field.count
+        guard n > 0, n <= 17, let base = field.baseAddress?.assumingMemoryBound(to: UInt8.self) else {
+            return float64General(field)
+        }
+        let negative = base[0] == 45
+        let digitsStart = negative || base[0] == 43 ? 1 : 0
+        var i = digitsStart
+        var mantissa: UInt64 = 0
+        var dot = -1
+        while i < n {
+            let c = base[i]
+            let d = c &- 48
+            if d < 10 {
+                mantissa = mantissa &* 10 &+ UInt64(d)
+            } else if c == 46 && dot < 0 {
+                dot = i
+            } else {
+                return float64General(field)
+            }
+            i &+= 1
+        }
+        let integerDigits = (dot >= 0 ? dot : n) &- digitsStart
+        let digits = n &- digitsStart &- (dot >= 0 ? 1 : 0)
+        guard digits > 0, digits <= 15 else { return float64General(field) }
+        if integerDigits > 1 && base[digitsStart] == 48 { return nil }
+        let value = Double(mantissa) / powerOfTen(dot >= 0 ? n &- dot &- 1 : 0)
+        return negative ? -value : value
+    }
+
+    /// 10^k for k in 0...15, exactly (a jump table, no array access).
+    @inlinable @inline(__always)
+    static func powerOfTen(_ k: Int) -> Double {
+        switch k {
+        case 0: 1
+        case 1: 1e1
+        case 2: 1e2
+        case 3: 1e3
+        case 4: 1e4
+        case 5: 1e5
+        case 6: 1e6
+        case 7: 1e7
+        case 8: 1e8
+        case 9: 1e9
+        case 10: 1e10
+        case 11: 1e11
+        case 12: 1e12
+        case 13: 1e13
+        case 14: 1e14
+        default: 1e15
+        }
+    }
+
+    /// Every accepted shape: exponents, long mantissas, inf and nan.
+    @usableFromInline
+    static func float64General(_ field: UnsafeRawBufferPointer) -> Double? {
         let n = field.count
         guard n > 0 else { return nil }
         var i = 0

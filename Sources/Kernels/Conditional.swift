@@ -26,6 +26,13 @@ public enum Conditional {
         return .column(select(results + [otherwise], masks, type: type, count: count))
     }
 
+    /// CASE from sources already narrowed to their rows: row i comes from `sources[k]` where
+    /// bit i of `masks[k]` is set (disjoint masks covering every row). The lazy form, for
+    /// branches that may fail on rows they do not own.
+    public static func select(_ sources: [Vector], masks: [Bitmap], type: DataType, count: Int) -> Vector {
+        .column(select(sources, masks, type: type, count: count))
+    }
+
     /// The first non-null argument of each row, or null when all are null.
     public static func coalesce(_ values: [Vector], type: DataType, count: Int) -> Vector {
         if values.allSatisfy(\.isConstant) {

@@ -41,7 +41,7 @@ enum Nulls {
 }
 
 /// Word-at-a-time bitmap algebra. All inputs have the same `count`.
-enum Words {
+public enum Words {
     @inline(__always)
     static func combine(_ a: Bitmap, _ b: Bitmap, _ f: (UInt64, UInt64) -> UInt64) -> Bitmap {
         precondition(a.count == b.count, "bitmaps of different lengths")
@@ -67,10 +67,10 @@ enum Words {
         return Bitmap(words: words, count: a.count)  // clears the tail a complement set
     }
 
-    static func and(_ a: Bitmap, _ b: Bitmap) -> Bitmap { combine(a, b) { $0 & $1 } }
-    static func or(_ a: Bitmap, _ b: Bitmap) -> Bitmap { combine(a, b) { $0 | $1 } }
-    static func andNot(_ a: Bitmap, _ b: Bitmap) -> Bitmap { combine(a, b) { $0 & ~$1 } }
-    static func not(_ a: Bitmap) -> Bitmap { map(a) { ~$0 } }
+    public static func and(_ a: Bitmap, _ b: Bitmap) -> Bitmap { combine(a, b) { $0 & $1 } }
+    public static func or(_ a: Bitmap, _ b: Bitmap) -> Bitmap { combine(a, b) { $0 | $1 } }
+    public static func andNot(_ a: Bitmap, _ b: Bitmap) -> Bitmap { combine(a, b) { $0 & ~$1 } }
+    public static func not(_ a: Bitmap) -> Bitmap { map(a) { ~$0 } }
 
     static func and(_ a: Bitmap?, _ b: Bitmap?) -> Bitmap? {
         switch (a, b) {
@@ -99,7 +99,7 @@ enum Words {
     }
 
     /// The index of the first set bit, or nil.
-    static func firstSet(_ a: Bitmap) -> Int? {
+    public static func firstSet(_ a: Bitmap) -> Int? {
         for (w, word) in a.words.enumerated() where word != 0 { return w << 6 | word.trailingZeroBitCount }
         return nil
     }

@@ -42,44 +42,77 @@ public indirect enum PhysicalExpression: Sendable, CustomStringConvertible {
     /// Evaluates over every physical row of `batch` (its selection, if any, is left to the
     /// caller: kernels run branch-free over whole buffers, and a filter's selection is
     /// applied where rows are finally gathered).
+    ///
+    /// A row the batch's selection drops can still make a kernel fail (a CAST of text that a
+    /// WHERE clause filtered out): then the expression is evaluated again on the selected rows
+    /// only, so only a row that is really part of the result can fail the query.
     public func evaluate(_ batch: Batch) throws(BatonError) -> Vector {
+        do {
+            return try evaluateAll(batch)
+        } catch {
+            guard let selection = batch.selection, selection.count < batch.physicalCount else { throw error }
+            var mask = Bitmap(repeating: false, count: batch.physicalCount)
+            for i in selection.indices { mask[Int(i)] = true }
+            return try evaluate(batch, rows: mask)
+        }
+    }
+
+    /// `evaluate` without the retry on the selected rows (the recursion below the root).
+    func evaluateAll(_ batch: Batch) throws(BatonError) -> Vector {
         let n = batch.physicalCount
         switch self {
         case .column(let index, _, _): return .column(batch.columns[index])
         case .literal(let value, let type): return .constant(value, type)
         case .arithmetic(let op, let l, let r, _):
-            return try Arithmetic.apply(op, l.evaluate(batch), r.evaluate(batch), count: n)
-        case .negate(let e): return try Arithmetic.negate(e.evaluate(batch), count: n)
+            return try Arithmetic.apply(op, l.evaluateAll(batch), r.evaluateAll(batch), count: n)
+        case .negate(let e): return try Arithmetic.negate(e.evaluateAll(batch), count: n)
         case .dateAdd(let e, let amount, let unit):
-            return try Arithmetic.dateAdd(e.evaluate(batch), amount: amount, unit: unit, count: n)
+            return try Arithmetic.dateAdd(e.evaluateAll(batch), amount: amount, unit: unit, count: n)
         case .comparison(let op, let l, let r):
-            return Comparison.apply(op, try l.evaluate(batch), try r.evaluate(batch), count: n)
-        case .and(let l, let r): return Logic.and(try l.evaluate(batch), try r.evaluate(batch), count: n)
-        case .or(let l, let r): return Logic.or(try l.evaluate(batch), try r.evaluate(batch), count: n)
-        case .not(let e): return Logic.not(try e.evaluate(batch), count: n)
-        case .isNull(let e, let negated): return Logic.isNull(try e.evaluate(batch), negated: negated, count: n)
-        case .inList(let e, let list, let negated): return Logic.inList(try e.evaluate(batch), list, negated: negated, count: n)
+            return Comparison.apply(op, try l.evaluateAll(batch), try r.evaluateAll(batch), count: n)
+        case .and(let l, let r):
+            do { return Logic.and(try l.evaluateAll(batch), try r.evaluateAll(batch), count: n) } catch {
+                return try lazyLogic(batch, l, r, and: true)
+            }
+        case .or(let l, let r):
+            do { return Logic.or(try l.evaluateAll(batch), try r.evaluateAll(batch), count: n) } catch {
+                return try lazyLogic(batch, l, r, and: false)
+            }
+        case .not(let e): return Logic.not(try e.evaluateAll(batch), count: n)
+        case .isNull(let e, let negated): return Logic.isNull(try e.evaluateAll(batch), negated: negated, count: n)
+        case .inList(let e, let list, let negated): return Logic.inList(try e.evaluateAll(batch), list, negated: negated, count: n)
         case .like(let e, let pattern, let escape, let caseInsensitive, let negated):
-            return Pattern.like(try e.evaluate(batch), pattern: pattern, escape: escape, caseInsensitive: caseInsensitive,
+            return Pattern.like(try e.evaluateAll(batch), pattern: pattern, escape: escape, caseInsensitive: caseInsensitive,
                                 negated: negated, count: n)
-        case .concat(let l, let r): return ScalarFunction.concatOperator(try l.evaluate(batch), try r.evaluate(batch), count: n)
+        case .concat(let l, let r): return ScalarFunction.concatOperator(try l.evaluateAll(batch), try r.evaluateAll(batch), count: n)
         case .caseWhen(let conditions, let results, let otherwise, let type):
-            var c: [Vector] = []
-            var v: [Vector] = []
-            for condition in conditions { c.append(try condition.evaluate(batch)) }
-            for result in results { v.append(try result.evaluate(batch)) }
-            return Conditional.caseWhen(conditions: c, results: v, otherwise: try otherwise.evaluate(batch), type: type, count: n)
+            do {
+                var c: [Vector] = []
+                var v: [Vector] = []
+                for condition in conditions { c.append(try condition.evaluateAll(batch)) }
+                for result in results { v.append(try result.evaluateAll(batch)) }
+                return Conditional.caseWhen(conditions: c, results: v, otherwise: try otherwise.evaluateAll(batch), type: type, count: n)
+            } catch {
+                return try lazyCase(batch, conditions: conditions, results: results, otherwise: otherwise, type: type)
+            }
         case .coalesce(let arguments, let type):
             var values: [Vector] = []
-            for argument in arguments { values.append(try argument.evaluate(batch)) }
+            for argument in arguments { values.append(try argument.evaluateAll(batch)) }
             return Conditional.coalesce(values, type: type, count: n)
         case .cast(let e, let type, let tryCast):
-            let value = try e.evaluate(batch)
+            let value = try e.evaluateAll(batch)
             if value.type == type { return value }
-            return try Casts.cast(value, to: type, tryCast: tryCast, count: n)
+            do {
+                return try Casts.cast(value, to: type, tryCast: tryCast, count: n)
+            } catch {
+                // Say what was being cast: the column, or the expression.
+                var located = error
+                if located.location.column == nil { located.location.column = e.description }
+                throw located
+            }
         case .function(let function, let arguments):
             var values: [Vector] = []
-            for argument in arguments { values.append(try argument.evaluate(batch)) }
+            for argument in arguments { values.append(try argument.evaluateAll(batch)) }
             return try function.evaluate(values, n)
         }
     }

@@ -161,6 +161,9 @@ final class Binder {
                     return planned.qualified(alias ?? name)
                 }
             }
+            if let source = try catalog.open(named: name, text: text, range: range) {
+                return try scan(source, alias: alias ?? name)
+            }
             throw text.error("no table named \(name)", at: range,
                              hint: "name files in quotes ('\(name).csv'), or define \(name) in a WITH clause")
         case .subquery(let query, let alias, _):
@@ -185,6 +188,10 @@ final class Binder {
     private func scan(path: String, options: [String: (Value, SourceRange)], alias: String, range: SourceRange,
                       forceCSV: Bool = false) throws(BatonError) -> Planned {
         let source = try catalog.open(path: path, options: options, forceCSV: forceCSV, text: text, range: range)
+        return try scan(source, alias: alias)
+    }
+
+    private func scan(_ source: Source, alias: String) throws(BatonError) -> Planned {
         let schema = source.schema
         var wanted = schema.fields.indices.filter { usesWildcard || mentioned.contains(schema.fields[$0].name.lowercased()) }
         if wanted.isEmpty && schema.count > 0 { wanted = [source.cheapestColumn] }

@@ -1,9 +1,20 @@
+import Arrow
 import Columns
 import CSV
 import Operators
 import SQL
 import Storage
 import Utilities
+
+/// A table a query names without quotes: a file, or (to plan before the data exists) only
+/// the schema the table will have.
+public enum NamedTable: Sendable {
+    /// A `.baton` or CSV file, its path used as given (not taken relative to the engine's directory).
+    case file(String)
+    case schema(Schema)
+    /// Batches read once as they arrive (`baton stage` reads standard input as `input`).
+    case stream(BatchStream)
+}
 
 /// An opened input: its schema, and scans of chosen columns.
 struct Source {
@@ -26,11 +37,34 @@ final class Catalog {
     private(set) var readsStandardInput = false
 
     let directory: String?
+    /// Tables a query may name without quotes (a pipeline's stages), by lowercased name.
+    let tables: [String: NamedTable]
 
-    init(threads: Int, csvDefaults: CSVReadOptions = CSVReadOptions(), directory: String? = nil) {
+    init(threads: Int, csvDefaults: CSVReadOptions = CSVReadOptions(), directory: String? = nil,
+         tables: [String: NamedTable] = [:]) {
         self.threads = threads
         self.csvDefaults = csvDefaults
         self.directory = directory
+        self.tables = Dictionary(tables.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// The source behind a table name, or nil if no table has that name.
+    func open(named name: String, text: QueryText, range: SourceRange) throws(BatonError) -> Source? {
+        switch tables[name.lowercased()] {
+        case nil:
+            return nil
+        case .file(let path):
+            // Named tables' paths are the caller's, already usable as they are.
+            return try open(path: path, options: [:], forceCSV: false, text: text, range: range, resolved: true)
+        case .schema(let schema):
+            return Source(schema: schema, cheapestColumn: 0) { columns, _ throws(BatonError) in
+                PlannedTable(name: name, schema: schema.projected(columns))
+            }
+        case .stream(let stream):
+            return Source(schema: stream.schema, cheapestColumn: 0) { columns, _ throws(BatonError) in
+                StreamScan(name: name, stream: stream, columns: columns)
+            }
+        }
     }
 
     /// `path` against the engine's directory, unless absolute or stdin.
@@ -40,8 +74,8 @@ final class Catalog {
     }
 
     func open(path: String, options: [String: (Value, SourceRange)], forceCSV: Bool, text: QueryText,
-              range: SourceRange) throws(BatonError) -> Source {
-        let path = resolve(path)
+              range: SourceRange, resolved: Bool = false) throws(BatonError) -> Source {
+        let path = resolved ? path : resolve(path)
         if !forceCSV && path.hasSuffix(".baton") {
             let reader = try BatonReader(path: path)
             let schema = reader.schema
@@ -49,6 +83,16 @@ final class Catalog {
             let cheapest = sizes.indices.min { sizes[$0] < sizes[$1] } ?? 0
             return Source(schema: schema, cheapestColumn: cheapest) { columns, predicates throws(BatonError) in
                 BatonScan(reader: reader, columns: columns, predicates: predicates)
+            }
+        }
+        if !forceCSV && Self.isArrow(path) {
+            // The schema comes from the file's first message (or footer); the scan reopens it.
+            guard let schema = try ArrowReader(path: path).schema else {
+                throw BatonError(.invalidInput, "the Arrow stream is empty: it has no schema", at: .init(file: path),
+                                 hint: "the producer wrote no bytes; write at least a schema")
+            }
+            return Source(schema: schema, cheapestColumn: 0) { columns, _ throws(BatonError) in
+                ArrowScan(path: path, fileSchema: schema, columns: columns)
             }
         }
         let key = path + "\u{0}" + options.keys.sorted().map { "\($0)=\(options[$0]!.0)" }.joined(separator: ",")
@@ -78,6 +122,12 @@ final class Catalog {
         return Source(schema: schema, cheapestColumn: 0) { columns, _ throws(BatonError) in
             try CSVScan(reader: reader, columns: columns.map { schema.fields[$0].name }, widened: widened)
         }
+    }
+
+    /// Arrow IPC files and stream files, by name.
+    static func isArrow(_ path: String) -> Bool {
+        let lower = path.lowercased()
+        return [".arrow", ".feather", ".arrows", ".ipc"].contains { lower.hasSuffix($0) }
     }
 
     private func apply(_ options: [String: (Value, SourceRange)], to csv: inout CSVReadOptions, text: QueryText) throws(BatonError) {

@@ -36,14 +36,21 @@ public final class QueryEngine {
     public let csvOptions: CSVReadOptions
     /// Relative paths in FROM are read from here (nil: the working directory).
     public let directory: String?
+    /// Tables that FROM may name without quotes (a pipeline's stages).
+    public let tables: [String: NamedTable]
     public let limits: ResourceLimits
 
     public init(threads: Int = defaultThreadCount, csvOptions: CSVReadOptions = CSVReadOptions(), directory: String? = nil,
-                limits: ResourceLimits = ResourceLimits()) {
+                tables: [String: NamedTable] = [:], limits: ResourceLimits = ResourceLimits()) {
         self.threads = max(1, threads)
         self.csvOptions = csvOptions
         self.directory = directory
+        self.tables = tables
         self.limits = limits
+    }
+
+    private func makeCatalog() -> Catalog {
+        Catalog(threads: threads, csvDefaults: csvOptions, directory: directory, tables: tables)
     }
 
     /// A planned query: its operators and output schema, ready to run (once).
@@ -82,7 +89,7 @@ public final class QueryEngine {
 
     /// Parses, binds and plans `sql`.
     public func plan(_ sql: String) throws(BatonError) -> Plan {
-        try plan(sql, catalog: Catalog(threads: threads, csvDefaults: csvOptions, directory: directory))
+        try plan(sql, catalog: makeCatalog())
     }
 
     private func plan(_ sql: String, catalog: Catalog) throws(BatonError) -> Plan {
@@ -98,7 +105,7 @@ public final class QueryEngine {
     /// Returns the plan that ran, with its operators' metrics filled in.
     @discardableResult
     public func run(_ sql: String, _ body: (Batch) throws(BatonError) -> Void) throws(BatonError) -> Plan {
-        let catalog = Catalog(threads: threads, csvDefaults: csvOptions, directory: directory)
+        let catalog = makeCatalog()
         var attempts = 0
         while true {
             var plan = try plan(sql, catalog: catalog)
@@ -142,6 +149,25 @@ public final class QueryEngine {
                 }
             }
         }
+    }
+
+    /// Runs `sql` on one thread, handing each result batch to `body` as soon as it exists, in
+    /// result order: streaming operators (scan, filter, project, limit) never hold more than a
+    /// batch, so memory stays bounded unless the query has a blocking operator. On one thread the
+    /// arrival order is the morsel order, so no reordering buffer is needed. Inputs are read
+    /// once: a column of a CSV input that needs widening mid-read is an error, not a re-plan.
+    /// This is `baton stage`'s mode: one process per partition, the parallelism outside.
+    @discardableResult
+    public func stream(_ sql: String, _ body: (Batch) throws(BatonError) -> Void) throws(BatonError) -> Plan {
+        let plan = try plan(sql)
+        let context = ExecutionContext(threads: 1)
+        try withoutActuallyEscaping(body) { escapable in
+            let box = UncheckedBox(escapable)
+            return Result { () throws(BatonError) in
+                try plan.root.run(context) { batch, _ throws(BatonError) in try box.value(batch.compacted()) }
+            }
+        }.get()
+        return plan
     }
 
     /// Runs `sql` and returns the whole result.
@@ -208,4 +234,11 @@ enum Explain {
         let mib = Double(bytes) / 1_048_576
         return mib < 10 ? String(Double(Int(mib * 10)) / 10) : String(Int(mib.rounded()))
     }
+}
+
+/// Lets a non-Sendable closure cross into the `@Sendable` consumer of a one-thread run, where
+/// it is only ever called from the calling thread.
+private final class UncheckedBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
 }

@@ -114,3 +114,22 @@ final class CSVScan: ExecutionNode, @unchecked Sendable {
         metrics.addTime(monotonicNanoseconds() &- start)
     }
 }
+
+/// A table known only by its schema (a pipeline stage not yet run): plans like a scan, so
+/// `baton plan` and `baton validate` can bind and type-check downstream SQL, but holds no rows.
+final class PlannedTable: ExecutionNode {
+    let name: String
+    let schema: Schema
+    let metrics = OperatorMetrics()
+    var children: [any ExecutionNode] { [] }
+    var label: String { "Stage \(name) columns=[\(schema.names.joined(separator: ", "))]" }
+
+    init(name: String, schema: Schema) {
+        self.name = name
+        self.schema = schema
+    }
+
+    func run(_ context: ExecutionContext, _ consume: @escaping Consumer) throws(BatonError) {
+        throw BatonError(.invalidInput, "stage \(name) has not been run", hint: "run the pipeline, not only plan it")
+    }
+}

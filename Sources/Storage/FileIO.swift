@@ -78,15 +78,19 @@ public final class AtomicOutputFile {
         let directory = slash.map { String(path[...$0]) } ?? ""
         let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
         temporaryPath = "\(directory).\(name).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        // Registered before it exists: a signal between creating and registering it would
+        // otherwise leave the file behind.
+        TemporaryFiles.shared.register(temporaryPath)
         do {
             fd = try FileDescriptor.open(FilePath(temporaryPath), .writeOnly, options: [.create, .exclusiveCreate],
                                          permissions: [.ownerReadWrite, .groupRead, .otherRead])
         } catch Errno.noSuchFileOrDirectory {
+            TemporaryFiles.shared.unregister(temporaryPath)
             throw BatonError(.io, "the directory does not exist", at: .init(file: path), hint: "create it first")
         } catch {
+            TemporaryFiles.shared.unregister(temporaryPath)
             throw BatonError(.io, "cannot create the output: \(error)", at: .init(file: path))
         }
-        TemporaryFiles.shared.register(temporaryPath)
     }
 
     deinit { abort() }

@@ -43,7 +43,7 @@ import Testing
         // A failing query leaves no output file behind.
         let failed = try w.run("query", "SELECT CAST(name AS INT) FROM 'people.csv'", "--output", "bad.csv")
         #expect(failed.status == 2)
-        #expect(failed.stderr == "baton: error: cannot cast to Int64, found \"Ann\" (hint: TRY_CAST(… AS Int64) gives NULL instead)\n")
+        #expect(failed.stderr == "baton: error: column \"name\": cannot cast to Int64, found \"Ann\" (hint: TRY_CAST(… AS Int64) gives NULL instead)\n")
         #expect(w.files == ["out.baton", "people.csv"])
     }
 

@@ -43,11 +43,11 @@ import Testing
         let w = try Self.workspace()
         let capped = try w.run("query", "SELECT * FROM 'g.csv' ORDER BY id3", "--memory-limit", "1MB", "--temp-dir", "tmp",
                                "--max-temp-size", "100KB")
-        #expect(capped.status == 13)
+        #expect(capped.status == 16)
         #expect(capped.stderr.hasPrefix("baton: error: tmp: Sort needs "))
         #expect(capped.stderr.contains("of the 100 KiB allowed by --max-temp-size (hint: raise --max-temp-size"))
         let starved = try w.run("query", "SELECT id3, count(*) FROM 'g.csv' GROUP BY id3", "--memory-limit", "2KB", "--temp-dir", "tmp")
-        #expect(starved.status == 12)
+        #expect(starved.status == 15)
         #expect(starved.stderr.hasPrefix("baton: error: HashAggregate[partition "))
         #expect(starved.stderr.contains("of the 2 KiB memory limit is free (hint: raise --memory-limit"))
         #expect(try FileManager.default.contentsOfDirectory(atPath: w.path + "/tmp").isEmpty)

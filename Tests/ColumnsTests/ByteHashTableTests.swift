@@ -35,6 +35,38 @@ import Columns
         #expect(table.count == order.count)
     }
 
+    /// The bulk path (hashing rows ahead) gives the codes one-at-a-time interning gives, writes
+    /// 0 for null rows without interning them, and reports a reached limit.
+    @Test func internsAllRowsLikeOneByOne() {
+        var strings = StringArray()
+        var valid: [Bool] = []
+        for i in 0..<5_000 {
+            let text = i % 11 == 0 ? "" : (i % 4 == 0 ? "a value longer than sixteen bytes \(i % 97)" : "k\(i % 300)")
+            strings.append(text)
+            valid.append(i % 13 != 5)
+        }
+        let bulk = ByteHashTable(limit: Int.max, capacity: 4)
+        var codes = [UInt64](repeating: 99, count: strings.count)
+        let complete = codes.withUnsafeMutableBufferPointer { bulk.internAll(strings, validity: Bitmap(valid), into: $0) }
+        #expect(complete)
+        let single = ByteHashTable(limit: Int.max)
+        for i in 0..<strings.count {
+            if !valid[i] {
+                #expect(codes[i] == 0)
+                continue
+            }
+            let expected = strings.withBytes(at: i) { single.intern($0)! }
+            #expect(codes[i] == UInt64(expected))
+        }
+        #expect(bulk.count == single.count)
+        #expect(bulk.values == single.values)
+
+        let small = ByteHashTable(limit: 10)
+        var more = [UInt64](repeating: 0, count: strings.count)
+        #expect(!more.withUnsafeMutableBufferPointer { small.internAll(strings, validity: nil, into: $0) })
+        #expect(small.count == 10)
+    }
+
     @Test func stopsAddingAtTheLimit() {
         let table = ByteHashTable(limit: 2)
         func intern(_ s: String) -> Int32? { var s = s; return s.withUTF8 { table.intern(UnsafeRawBufferPointer($0)) } }

@@ -44,4 +44,10 @@ static inline uint64_t baton_match64(const uint8_t *p, uint8_t a, uint8_t b, uin
 #endif
 }
 
+
+/// Asks for the cache line holding `p` ahead of a random access (a hash table probe).
+static inline void baton_prefetch(const void *p) {
+    __builtin_prefetch(p, 0, 3);
+}
+
 #endif
