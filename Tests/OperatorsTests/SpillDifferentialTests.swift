@@ -250,4 +250,25 @@ final class ScratchDirectory {
         #expect(tight.spill.filesCreated > third.metrics.spillFiles, "the result spilled too")
         #expect(tight.spill.used == 0 && scratch.entries.isEmpty)
     }
+
+    @Test(arguments: [3, 40, 400])
+    func joinAndWindowFailuresMidSpillLeaveNoFiles(after frames: Int) throws {
+        let scratch = ScratchDirectory()
+        let left = Twin.table(rows: 6_000, seed: 41, batchRows: 300)
+        let right = Twin.table(rows: 4_000, seed: 42, batchRows: 200)
+        let join = try HashJoin(left: TableScan(left, name: "l"), right: TableScan(right, name: "r"), type: .full,
+                                leftKeys: [0, 4], rightKeys: [0, 4], residual: nil)
+        let joinContext = Self.context(2, limit: 8_000, scratch)
+        joinContext.spill.injectedFailureAfterFrames = frames
+        #expect { try join.collect(joinContext) } throws: { ($0 as? BatonError)?.message.contains("injected failure") == true }
+        #expect(joinContext.spill.used == 0)
+        let sum = try AggregateCall.resolve(.sum, arguments: [4], types: [.int64], text: "sum(v)").get()
+        let window = try Window(TableScan(left, name: "t"), partitionKeys: [0, 4], orderKeys: [SortKey(column: 5)],
+                                functions: [WindowFunction(kind: .aggregate(sum), frame: .runningWithPeers, text: "sum(v)")], names: ["s"])
+        let windowContext = Self.context(2, limit: 30_000, scratch)
+        windowContext.spill.injectedFailureAfterFrames = frames
+        #expect { try window.collect(windowContext) } throws: { ($0 as? BatonError)?.message.contains("injected failure") == true }
+        #expect(windowContext.spill.used == 0)
+        #expect(scratch.entries.isEmpty)
+    }
 }
