@@ -72,53 +72,78 @@ struct QueryCommand: ParsableCommand {
                 if let summary = plan.spillSummary { Output.standardError(summary) }
                 return
             }
-            var batches: [Batch] = []
-            let plan = try engine.run(sql) { batch in batches.append(batch) }
-            let table = Table(schema: plan.schema, batches: batches)
             if chosen == .table {
+                var batches: [Batch] = []
+                let plan = try engine.run(sql) { batch in batches.append(batch) }
                 var sink = Output.standardOutput()
-                sink.text(TableFormatter.render(table))
+                sink.text(TableFormatter.render(Table(schema: plan.schema, batches: batches)))
                 try sink.flushNow()
-            } else {
-                try writeText(table, format: chosen == .jsonl ? .jsonl : .csv, options: try csvOutput.writeOptions(), threads: threads)
+                if let summary = plan.spillSummary { Output.standardError(summary) }
+                return
             }
+            // Batches are formatted a few at a time as they come (a sorted result is streamed
+            // by the engine, so it never has to fit in memory as a whole).
+            let text = ParallelTextOutput(format: chosen == .jsonl ? .jsonl : .csv, options: try csvOutput.writeOptions(), threads: threads)
+            let plan = try engine.run(sql) { batch throws(BatonError) in try text.add(batch) }
+            try text.finish(schema: plan.schema)
             // After the result, so that it never interleaves with it on a terminal.
             if let summary = plan.spillSummary { Output.standardError(summary) }
         }
     }
+}
 
-    /// Formats the result on every thread, a few batches at a time, and writes the pieces in
-    /// order: for large results the text conversion, not the query, is often the long part.
-    private func writeText(_ table: Table, format: TextFormat, options: CSVWriteOptions, threads: Int) throws(BatonError) {
-        var out = Output.standardOutput()
-        let batches = table.batches
-        if batches.isEmpty {
-            var writer = TextWriter(format, schema: table.schema, sink: out, csv: options)
+/// CSV or JSON lines on stdout, formatted on every thread a few batches at a time and written
+/// in order: for large results the text conversion, not the query, is often the long part.
+private final class ParallelTextOutput {
+    let format: TextFormat
+    let options: CSVWriteOptions
+    let threads: Int
+    private var out = Output.standardOutput()
+    private var pending: [Batch] = []
+    private var written = 0
+
+    init(format: TextFormat, options: CSVWriteOptions, threads: Int) {
+        self.format = format
+        self.options = options
+        self.threads = threads
+    }
+
+    func add(_ batch: Batch) throws(BatonError) {
+        pending.append(batch)
+        if pending.count >= max(4, threads * 2) { try flush() }
+    }
+
+    func finish(schema: Schema) throws(BatonError) {
+        if written == 0 && pending.isEmpty {
+            var writer = TextWriter(format, schema: schema, sink: out, csv: options)
             try writer.finish()
             return
         }
-        let round = max(4, threads * 2)
-        var start = 0
-        while start < batches.count {
-            let end = min(batches.count, start + round)
-            let pieces = parallelMap(end - start, threads: threads) { k -> [UInt8] in
-                let collected = Collected()
-                var piece = options
-                piece.header = options.header && start + k == 0
-                var writer = TextWriter(format, schema: table.schema, sink: TextSink(flushThreshold: 1 << 16) { collected.append($0) },
-                                        csv: piece)
-                // The sink above cannot fail, so neither can these.
-                try? writer.write(batches[start + k])
-                try? writer.finish()
-                return collected.bytes
-            }
-            for piece in pieces {
-                piece.withUnsafeBytes { out.bytes($0) }
-                try out.flushIfFull()
-            }
-            start = end
-        }
+        try flush()
         try out.flushNow()
+    }
+
+    private func flush() throws(BatonError) {
+        let batches = pending
+        let first = written
+        let (format, options) = (self.format, self.options)
+        let pieces = parallelMap(batches.count, threads: threads) { k -> [UInt8] in
+            let collected = Collected()
+            var piece = options
+            piece.header = options.header && first + k == 0
+            var writer = TextWriter(format, schema: batches[k].schema, sink: TextSink(flushThreshold: 1 << 16) { collected.append($0) },
+                                    csv: piece)
+            // The sink above cannot fail, so neither can these.
+            try? writer.write(batches[k])
+            try? writer.finish()
+            return collected.bytes
+        }
+        for piece in pieces {
+            piece.withUnsafeBytes { out.bytes($0) }
+            try out.flushIfFull()
+        }
+        written += batches.count
+        pending = []
     }
 }
 

@@ -164,7 +164,15 @@ public protocol ExecutionNode: AnyObject, Sendable {
     /// One line for `explain`: the operator and its arguments.
     var label: String { get }
     var metrics: OperatorMetrics { get }
+    /// Whether `run` pushes its batches one at a time, from the thread that called it, in
+    /// increasing `MorselID` order, after its whole input was read: then a consumer may stream
+    /// them as they come, with no reordering buffer.
+    var emitsInOrder: Bool { get }
     func run(_ context: ExecutionContext, _ consume: @escaping Consumer) throws(BatonError)
+}
+
+extension ExecutionNode {
+    public var emitsInOrder: Bool { false }
 }
 
 extension ExecutionNode {

@@ -127,7 +127,9 @@ public final class HashAggregate: ExecutionNode {
             }
             return byPartition
         }
-        if spill.active {
+        // Under a limit, partitions merge under reservations (and split when refused), spilled
+        // or not; the fold order is the same, so an unspilled result is the in-memory one.
+        if spill.active || (context.memory.limit != nil && !keys.isEmpty) {
             try context.parallel(partitionCount) { [schema, metrics] p throws(BatonError) in
                 try metrics.timed { () throws(BatonError) in
                     try spill.gate.partition { () throws(BatonError) in

@@ -50,6 +50,8 @@ public final class Sort: ExecutionNode {
     public let metrics = OperatorMetrics()
     public var schema: Schema { input.schema }
     public var children: [any ExecutionNode] { [input] }
+    /// Both paths emit from the calling thread, in order, once the input is read.
+    public var emitsInOrder: Bool { true }
     public var label: String {
         let text = keys.map { key in
             input.schema.fields[key.column].name + (key.descending ? " DESC" : "") + (key.nullsFirst ? " NULLS FIRST" : "")

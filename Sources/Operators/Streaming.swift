@@ -34,6 +34,7 @@ public final class Filter: ExecutionNode {
     public var schema: Schema { input.schema }
     public var children: [any ExecutionNode] { [input] }
     public var label: String { "Filter \(predicate)" }
+    public var emitsInOrder: Bool { input.emitsInOrder }
 
     /// - Precondition: `predicate` is Bool.
     public init(_ input: any ExecutionNode, _ predicate: PhysicalExpression) {
@@ -73,6 +74,7 @@ public final class Project: ExecutionNode {
     public let schema: Schema
     public let metrics = OperatorMetrics()
     public var children: [any ExecutionNode] { [input] }
+    public var emitsInOrder: Bool { input.emitsInOrder }
     public var label: String {
         "Project " + zip(expressions, schema.names).map { e, name in
             if case .column(_, _, let n) = e, n == name { return name }
@@ -137,6 +139,7 @@ public final class Limit: ExecutionNode {
     public var schema: Schema { input.schema }
     public var children: [any ExecutionNode] { [input] }
     public var label: String { "Limit \(limit.map(String.init) ?? "all")\(offset > 0 ? " offset \(offset)" : "")" }
+    public var emitsInOrder: Bool { true }
 
     public init(_ input: any ExecutionNode, limit: Int?, offset: Int = 0) {
         self.input = input

@@ -62,6 +62,10 @@ public final class QueryEngine {
         public internal(set) var memory: MemoryBudget?
         public internal(set) var spill: SpillSpace?
 
+        private func countFiles(_ node: any ExecutionNode) -> Int {
+            node.metrics.spillFiles + node.children.reduce(0) { $0 + countFiles($1) }
+        }
+
         /// One line per operator that spilled, then the run's peak memory; nil if nothing spilled.
         public var spillSummary: String? {
             var lines: [String] = []
@@ -73,9 +77,12 @@ public final class QueryEngine {
                 for child in node.children { visit(child) }
             }
             visit(root)
-            guard !lines.isEmpty, let memory else { return nil }
+            guard let memory, let spill, spill.filesCreated > 0 else { return nil }
+            if spill.filesCreated > countFiles(root) {
+                lines.append("spilled: the result, waiting for its turn in morsel order")
+            }
             let limit = memory.limit.map { " of the \(ByteSize.text($0)) limit" } ?? ""
-            lines.append("peak memory \(ByteSize.text(memory.peak))\(limit); peak temporary disk \(ByteSize.text(spill?.peak ?? 0))")
+            lines.append("peak memory \(ByteSize.text(memory.peak))\(limit); peak temporary disk \(ByteSize.text(spill.peak))")
             return lines.joined(separator: "\n") + "\n"
         }
     }
@@ -107,9 +114,21 @@ public final class QueryEngine {
             plan.memory = memory
             plan.spill = spill
             let context = ExecutionContext(threads: threads, memory: memory, spill: spill)
+            let delivered = Locked(false)
             do throws(BatonError) {
-                let table = try plan.root.collect(context)
-                for batch in table.batches { try body(batch) }
+                if plan.root.emitsInOrder {
+                    // Streamed: a spilled sort's output never has to fit in memory at once.
+                    try withoutActuallyEscaping(body) { (escapable) throws(BatonError) in
+                        let target = CallingThreadBody(escapable)
+                        try plan.root.run(context) { batch, _ throws(BatonError) in
+                            guard batch.count > 0 else { return }
+                            delivered.withLock { $0 = true }
+                            try target.body(batch.compacted())
+                        }
+                    }
+                } else {
+                    try plan.root.runInOrder(context, body)
+                }
                 return plan
             } catch {
                 let widened = catalog.widened.withLock { flag -> Bool in
@@ -117,7 +136,8 @@ public final class QueryEngine {
                     return flag
                 }
                 attempts += 1
-                guard widened, attempts < 64 else {
+                // Rows already handed over cannot be taken back: no second attempt then.
+                guard widened, attempts < 64, !delivered.withLock({ $0 }) else {
                     // A kernel's row number counts within one batch: no use to a reader.
                     var shown = error
                     if shown.location.file == nil { shown.location.row = nil }
@@ -194,6 +214,14 @@ public final class QueryEngine {
         }
         return lines.joined(separator: "\n") + "\n"
     }
+}
+
+/// `body` of `run`, callable from the consumer of a root that `emitsInOrder`: that root calls
+/// its consumer only on the thread that called `run`, one batch at a time, so the body needs
+/// neither to be Sendable nor to escape.
+private final class CallingThreadBody: @unchecked Sendable {
+    let body: (Batch) throws(BatonError) -> Void
+    init(_ body: @escaping (Batch) throws(BatonError) -> Void) { self.body = body }
 }
 
 enum Explain {

@@ -15,6 +15,11 @@ public final class MemoryBudget: @unchecked Sendable {
     private var mutex = pthread_mutex_t()
     private var usedBytes = 0
     private var peakBytes = 0
+    private var evictables: [WeakEvictable] = []
+
+    private struct WeakEvictable {
+        weak var value: (any MemoryEvictable)?
+    }
 
     public init(limit: Int?) {
         self.limit = limit
@@ -43,6 +48,18 @@ public final class MemoryBudget: @unchecked Sendable {
     }
 
     func give(_ bytes: Int) { locked { usedBytes -= bytes } }
+
+    /// Registers a holder of memory that can let go of it on request (by spilling), so that
+    /// the operators still working get the memory of data that is only waiting.
+    public func register(_ evictable: any MemoryEvictable) {
+        locked { evictables.append(WeakEvictable(value: evictable)) }
+    }
+
+    /// Asks every registered holder to let go of what it can.
+    func evict() {
+        let holders = locked { evictables.compactMap(\.value) }
+        for holder in holders { holder.evict() }
+    }
 
     private func locked<T>(_ body: () -> T) -> T {
         pthread_mutex_lock(&mutex)
@@ -75,10 +92,19 @@ public final class MemoryReservation: @unchecked Sendable {
     public var size: Int { locked { bytes } }
     public var peak: Int { locked { peakBytes } }
 
-    /// Takes `extra` more bytes if the budget has them; false means spill, then try again.
-    public func tryGrow(by extra: Int) -> Bool {
+    /// Takes `extra` more bytes if the budget has them — asking waiting data (see
+    /// `MemoryEvictable`) to spill first if it does not; false means spill, then try again.
+    /// - Parameter evicting: false for a holder that is itself evictable.
+    public func tryGrow(by extra: Int, evicting: Bool = true) -> Bool {
         guard extra > 0 else { return true }
-        return locked {
+        if take(extra) { return true }
+        guard evicting else { return false }
+        budget.evict()
+        return take(extra)
+    }
+
+    private func take(_ extra: Int) -> Bool {
+        locked {
             guard budget.tryTake(extra) else { return false }
             bytes += extra
             peakBytes = max(peakBytes, bytes)
@@ -131,6 +157,14 @@ public final class MemoryReservation: @unchecked Sendable {
         defer { pthread_mutex_unlock(&mutex) }
         return body()
     }
+}
+
+/// Data that is only waiting (a result held back for its turn) and can go to disk when
+/// operators still at work need the memory.
+public protocol MemoryEvictable: AnyObject, Sendable {
+    /// Spills what it holds and shrinks its reservation; called from any thread, never while
+    /// the budget's or a reservation's lock is held.
+    func evict()
 }
 
 /// Byte sizes as people write them: `256MB`, `2GB`, `1.5GiB`, `512k`.

@@ -106,8 +106,13 @@ final class ScratchDirectory {
         let scratch = ScratchDirectory()
         let table = Twin.table(rows: 30_000, seed: 31, batchRows: 400)
         let keys = [0, 4, 3]
-        let expected = Self.sortedRows(try Self.aggregate(table, keys: keys).collect(ExecutionContext(threads: threads)))
+        let unlimited = try Self.aggregate(table, keys: keys).collect(ExecutionContext(threads: threads))
+        let expected = Self.sortedRows(unlimited)
         #expect(expected.count > 10_000)
+        // A limit never reached: partitions merge under reservations, in the same order.
+        let roomy = try Self.aggregate(table, keys: keys)
+        #expect(Twin.rows(try roomy.collect(Self.context(threads, limit: 1 << 30, scratch))) == Twin.rows(unlimited))
+        #expect(roomy.metrics.spillFiles == 0)
         for limit in [40_000, 400_000] {
             let node = try Self.aggregate(table, keys: keys)
             let context = Self.context(threads, limit: limit, scratch)
@@ -222,5 +227,48 @@ final class ScratchDirectory {
             #expect(context.memory.peak <= limit)
             #expect(scratch.entries.isEmpty)
         }
+    }
+
+    @Test(arguments: [1, 7])
+    func resultsWaitingForTheirTurnSpillAndComeBackInOrder(threads: Int) throws {
+        let scratch = ScratchDirectory()
+        let table = Twin.table(rows: 20_000, seed: 5, batchRows: 250)
+        let node = try HashAggregate(TableScan(table, name: "t"), keys: [0, 4, 3], aggregates: [], names: ["a", "b", "c"])
+        let expected = Twin.rows(try node.collect(ExecutionContext(threads: threads)))
+        let again = try HashAggregate(TableScan(table, name: "t"), keys: [0, 4, 3], aggregates: [], names: ["a", "b", "c"])
+        let context = Self.context(threads, limit: 1 << 30, scratch)
+        // A budget big enough for the aggregate but not for its whole result as well.
+        let tight = Self.context(threads, limit: 400_000, scratch)
+        var batches: [Batch] = []
+        try again.runInOrder(context) { batches.append($0) }
+        #expect(Twin.rows(Table(schema: again.schema, batches: batches)) == expected)
+        #expect(context.spill.filesCreated == 0)
+        let third = try HashAggregate(TableScan(table, name: "t"), keys: [0, 4, 3], aggregates: [], names: ["a", "b", "c"])
+        batches = []
+        try third.runInOrder(tight) { batches.append($0) }
+        #expect(Self.sortedRows(Table(schema: third.schema, batches: batches)) == expected.map { "\($0)" }.sorted())
+        #expect(tight.spill.filesCreated > third.metrics.spillFiles, "the result spilled too")
+        #expect(tight.spill.used == 0 && scratch.entries.isEmpty)
+    }
+
+    @Test(arguments: [3, 40, 400])
+    func joinAndWindowFailuresMidSpillLeaveNoFiles(after frames: Int) throws {
+        let scratch = ScratchDirectory()
+        let left = Twin.table(rows: 6_000, seed: 41, batchRows: 300)
+        let right = Twin.table(rows: 4_000, seed: 42, batchRows: 200)
+        let join = try HashJoin(left: TableScan(left, name: "l"), right: TableScan(right, name: "r"), type: .full,
+                                leftKeys: [0, 4], rightKeys: [0, 4], residual: nil)
+        let joinContext = Self.context(2, limit: 8_000, scratch)
+        joinContext.spill.injectedFailureAfterFrames = frames
+        #expect { try join.collect(joinContext) } throws: { ($0 as? BatonError)?.message.contains("injected failure") == true }
+        #expect(joinContext.spill.used == 0)
+        let sum = try AggregateCall.resolve(.sum, arguments: [4], types: [.int64], text: "sum(v)").get()
+        let window = try Window(TableScan(left, name: "t"), partitionKeys: [0, 4], orderKeys: [SortKey(column: 5)],
+                                functions: [WindowFunction(kind: .aggregate(sum), frame: .runningWithPeers, text: "sum(v)")], names: ["s"])
+        let windowContext = Self.context(2, limit: 30_000, scratch)
+        windowContext.spill.injectedFailureAfterFrames = frames
+        #expect { try window.collect(windowContext) } throws: { ($0 as? BatonError)?.message.contains("injected failure") == true }
+        #expect(windowContext.spill.used == 0)
+        #expect(scratch.entries.isEmpty)
     }
 }
