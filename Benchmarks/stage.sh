@@ -8,5 +8,5 @@ cd "$(dirname "$0")"
 rows=${1:-10000000}
 spark_rows=${2:-10000000}
 source lib.sh
-prepare pyarrow pyspark
+prepare pyarrow pandas pyspark
 .venv/bin/python stage_bench.py --baton "$baton" --rows "$rows" --spark-rows "$spark_rows" --data "$data"
