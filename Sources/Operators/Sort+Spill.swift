@@ -5,7 +5,7 @@ import Spill
 ///
 /// Phases:
 /// 1. Buffer: input batches are kept under the operator's reservation (twice their size: the
-///    sorted copy needs as much again).
+///    run's key columns, normalized keys, sort scratch and frames need about as much again).
 /// 2. Spill: when a growth is refused, the buffered batches are put in morsel order, sorted
 ///    (stable radix sort), and written as one sorted run; the reservation is released.
 /// 3. Merge: while there are more runs than the merge buffers the budget allows (the fan-in),
@@ -62,21 +62,33 @@ final class SortSpill: @unchecked Sendable {
     }
 
     /// Writes `parts`, sorted, as one run.
+    ///
+    /// Only the key columns are concatenated (their normalized words need one column each);
+    /// every frame of the run is gathered from the buffered batches themselves, so a run costs
+    /// its keys and one frame beyond the batches, not a second copy of all its columns.
     private func spillRun(_ parts: [(ordinal: Int, batch: Batch)]) throws(BatonError) {
         let ordered = parts.sorted { origins[$0.ordinal] < origins[$1.ordinal] }
         let rows = ordered.reduce(0) { $0 + $1.batch.count }
         guard rows > 0 else { return }
-        var origin: [Int64] = []
-        origin.reserveCapacity(rows)
-        for (ordinal, batch) in ordered {
-            for r in 0..<batch.count { origin.append(Int64(ordinal) << 32 | Int64(r)) }
+        // Each batch's columns plus its origin column; the batch each global row comes from.
+        var sources: [[Column]] = []
+        var starts: [Int] = []
+        var owner = [Int32](repeating: 0, count: rows)
+        var total = 0
+        for (k, (ordinal, batch)) in ordered.enumerated() {
+            let origin = (0..<batch.count).map { Int64(ordinal) << 32 | Int64($0) }
+            sources.append(batch.columns + [Column(.int64, .int64(origin))])
+            starts.append(total)
+            for r in total..<(total + batch.count) { owner[r] = Int32(k) }
+            total += batch.count
         }
-        let columns = schema.fields.indices.map { c in Column.concatenate(ordered.map { $0.batch.columns[c] }) }
-            + [Column(.int64, .int64(origin))]
-        let order = NormalizedKeys(columns: columns, keys: keys, count: rows).sortedIndices()
+        let keyColumns = keys.map { key in Column.concatenate(ordered.map { $0.batch.columns[key.column] }) }
+        let localKeys = keys.enumerated().map { SortKey(column: $0.offset, descending: $0.element.descending, nullsFirst: $0.element.nullsFirst) }
+        let order = NormalizedKeys(columns: keyColumns, keys: localKeys, count: rows).sortedIndices()
         if let limit = reservation.budget.limit {
             // Frames small enough that a merge of several runs fits in the budget.
-            let perRow = max(1, columns.reduce(0) { $0 + $1.byteCount } / rows)
+            let bytes = sources.reduce(0) { total, columns in total + columns.reduce(0) { $0 + $1.byteCount } }
+            let perRow = max(1, bytes / rows)
             frameRows = min(Batch.capacity, max(256, limit / 16 / perRow))
         }
         let file = try space.makeFile(for: consumer)
@@ -84,8 +96,11 @@ final class SortSpill: @unchecked Sendable {
         var start = 0
         while start < rows {
             let end = min(rows, start + frameRows)
-            let picked = Array(order[start..<end])
-            let frame = try Batch(schema: runSchema, columns: columns.map { $0.take(picked) })
+            let picks = order[start..<end].map { g -> (source: Int32, row: Int32) in
+                let k = owner[Int(g)]
+                return (k, Int32(Int(g) - starts[Int(k)]))
+            }
+            let frame = try Batch(schema: runSchema, columns: gatherFromMany(sources, picks))
             let written = try file.append(frame)
             metrics.spilled(rows: frame.count, bytes: written)
             frameBytes = max(frameBytes, frame.columns.reduce(0) { $0 + $1.byteCount })
