@@ -29,6 +29,26 @@ struct Tokens {
 
     var recordCount: Int { recordOffsets.count }
 
+    /// Empties the buffers and makes room for a range of `bytes` bytes. A field takes at
+    /// least one byte (its delimiter or line break), so a range holds at most `bytes + 1`
+    /// fields and as many records. Untouched capacity costs address space, not memory.
+    mutating func prepare(forRange bytes: Int) {
+        reset()
+        let room = bytes + 2
+        for b in [starts, ends, recordOffsets, recordLines, recordEnds] { b.reserve(room) }
+        recordFields.reserve(room + 1)
+    }
+
+    /// The counts after positions were written through the buffers' base pointers.
+    func setCounts(fields: Int, records: Int) {
+        starts.setCount(fields)
+        ends.setCount(fields)
+        recordOffsets.setCount(records)
+        recordLines.setCount(records)
+        recordEnds.setCount(records)
+        recordFields.setCount(records + 1)
+    }
+
     mutating func reset() {
         starts.removeAll()
         ends.removeAll()
@@ -114,10 +134,7 @@ struct Tokenizer {
     /// 64-byte mask after another, a few instructions per field. Same results as
     /// `tokenizeGeneral` on such input (blank lines, the unfinished last record, line counts).
     func tokenizePlain(_ buffer: UnsafeRawBufferPointer, _ range: Range<Int>, final: Bool, into t: inout Tokens) -> Int {
-        t.reset()
-        let room = range.count + 2
-        for b in [t.starts, t.ends, t.recordOffsets, t.recordLines, t.recordEnds] { b.reserve(room) }
-        t.recordFields.reserve(room + 1)
+        t.prepare(forRange: range.count)
         let fieldStarts = t.starts.base, fieldEnds = t.ends.base
         let recordFields = t.recordFields.base, recordOffsets = t.recordOffsets.base
         let recordLines = t.recordLines.base, recordEnds = t.recordEnds.base
@@ -178,26 +195,16 @@ struct Tokenizer {
                 fields = recordMark  // unfinished: carried over to the next range
             }
         }
-        t.starts.setCount(fields)
-        t.ends.setCount(fields)
-        t.recordOffsets.setCount(records)
-        t.recordLines.setCount(records)
-        t.recordEnds.setCount(records)
-        t.recordFields.setCount(records + 1)
+        t.setCounts(fields: fields, records: records)
         t.lines = line
         return consumed
     }
 
     /// The general tokenizer: quotes, escapes, CR and CRLF, malformed quoting.
     func tokenizeGeneral(_ buffer: UnsafeRawBufferPointer, _ range: Range<Int>, final: Bool, into t: inout Tokens) -> Int {
-        t.reset()
-        // A field takes at least one byte (its delimiter or line break), so a range holds at
-        // most `count + 1` fields and as many records: with room reserved up front, positions
-        // are written through local pointers and counters (no capacity check, no count kept
-        // in memory per append). Untouched capacity costs address space, not memory.
-        let room = range.count + 2
-        for b in [t.starts, t.ends, t.recordOffsets, t.recordLines, t.recordEnds] { b.reserve(room) }
-        t.recordFields.reserve(room + 1)
+        // Positions are written through local pointers and counters (no capacity check, no
+        // count kept in memory per append) into room reserved up front.
+        t.prepare(forRange: range.count)
         let fieldStarts = t.starts.base, fieldEnds = t.ends.base
         let recordFields = t.recordFields.base, recordOffsets = t.recordOffsets.base
         let recordLines = t.recordLines.base, recordEnds = t.recordEnds.base
@@ -359,12 +366,7 @@ struct Tokenizer {
             records &+= 1
             recordFields[records] = UInt32(truncatingIfNeeded: fields)
         }
-        t.starts.setCount(fields)
-        t.ends.setCount(fields)
-        t.recordOffsets.setCount(records)
-        t.recordLines.setCount(records)
-        t.recordEnds.setCount(records)
-        t.recordFields.setCount(records + 1)
+        t.setCounts(fields: fields, records: records)
         t.problems = problems
         t.anomaly = anomaly
         t.lines = line

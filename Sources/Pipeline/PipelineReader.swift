@@ -1,3 +1,4 @@
+import CSV
 import Columns
 import Foundation
 import Yams
@@ -357,7 +358,7 @@ struct PipelineReader {
         }
         var delimiter = UInt8(ascii: ",")
         if let d = keys["delimiter"], let text = string(d, "delimiter", stage: stage) {
-            do { delimiter = try CSVDialectNames.byte(text) } catch {
+            do throws(BatonError) { delimiter = try CSVDialect.byte(named: text, option: "delimiter") } catch {
                 problems.append(PipelineProblem(line: line(d), stage: stage, "delimiter needs one character, found '\(text)'"))
             }
         }
@@ -455,22 +456,6 @@ struct PipelineReader {
             problems.append(PipelineProblem(line: ruleLine, stage: stage, "unknown check '\(rule)'",
                                             hint: "checks are " + Self.ruleNames.sorted().joined(separator: ", ")))
             return []
-        }
-    }
-}
-
-/// Delimiter names as the CLI takes them.
-enum CSVDialectNames {
-    struct Invalid: Error {}
-    static func byte(_ text: String) throws -> UInt8 {
-        switch text.lowercased() {
-        case "tab", "\\t", "\t": return 9
-        case "comma": return UInt8(ascii: ",")
-        case "semicolon": return UInt8(ascii: ";")
-        case "pipe": return UInt8(ascii: "|")
-        default:
-            guard text.utf8.count == 1 else { throw Invalid() }
-            return text.utf8.first!
         }
     }
 }
