@@ -90,6 +90,13 @@ public final class ByteHashTable {
         return code
     }
 
+    /// Asks the cache for the slot an `intern` of a value with `hash` probes first: callers
+    /// that know the hashes of rows ahead overlap the misses of a table larger than the cache.
+    @inline(__always)
+    public func prefetch(hash: UInt64) {
+        baton_prefetch(slots + (Int(truncatingIfNeeded: hash) & mask))
+    }
+
     /// Interns every valid value of `strings`, writing each row's code (0 for nulls) to
     /// `codes`; false once `limit` distinct values are held (then `codes` is incomplete).
     ///

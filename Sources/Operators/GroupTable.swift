@@ -238,7 +238,15 @@ final class GroupTable {
         var key = [UInt64](repeating: 0, count: 2)
         strings.offsets.withUnsafeBufferPointer { offsets in
             strings.bytes.withUnsafeBytes { raw in
+                // Hashes first, so the pool's slots can be fetched 16 rows ahead of their probe
+                // (with 1e5 distinct keys the pool outgrows the core's caches).
+                var hashes = [UInt64](repeating: 0, count: n)
                 for i in 0..<n {
+                    hashes[i] = ByteHashTable.hash(UnsafeRawBufferPointer(rebasing: raw[Int(offsets[i])..<Int(offsets[i + 1])]))
+                }
+                for i in 0..<min(16, n) { pool.prefetch(hash: hashes[i]) }
+                for i in 0..<n {
+                    if i &+ 16 < n { pool.prefetch(hash: hashes[i &+ 16]) }
                     if let validity, !validity[i] {
                         key[0] = 0
                         key[1] = 1
@@ -247,7 +255,7 @@ final class GroupTable {
                         continue
                     }
                     let value = UnsafeRawBufferPointer(rebasing: raw[Int(offsets[i])..<Int(offsets[i + 1])])
-                    let contentHash = ByteHashTable.hash(value)
+                    let contentHash = hashes[i]
                     let before = pool.count
                     let id = Int(pool.intern(value, hash: contentHash)!)
                     if pool.count > before { poolHashes[0].append(contentHash) }
