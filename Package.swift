@@ -71,7 +71,7 @@ let package = Package(
         .target(name: "Kernels", dependencies: ["Columns", "CShims"], swiftSettings: kernelFlags),
         // Physical operators over batches: filter, project, hash aggregate, sort / top-N, hash
         // join, window, union, limit; and the expressions they evaluate.
-        .target(name: "Operators", dependencies: ["Columns", "Kernels", "Utilities", "Spill"], swiftSettings: kernelFlags),
+        .target(name: "Operators", dependencies: ["Columns", "Kernels", "Utilities", "Spill", "CShims"], swiftSettings: kernelFlags),
         // The run's memory budget and reservations; spill files (batches as LZ4 column chunks)
         // under --temp-dir, capped by --max-temp-size.
         .target(name: "Spill", dependencies: ["Columns", "Codecs"], swiftSettings: kernelFlags),

@@ -1,3 +1,4 @@
+import CShims
 import Columns
 import Spill
 
@@ -58,6 +59,10 @@ final class SortSpill: @unchecked Sendable {
             try spillRun(buffered + [(ordinal, dense)])
             buffered = []
             reservation.free()
+            // The run's working set (keys, sort scratch, frames) differs in size from run to
+            // run; without handing the freed heap back, each run leaves fragments behind and
+            // the process grows by tens of MiB per run beyond the budget.
+            baton_release_free_memory()
         }
     }
 

@@ -50,4 +50,13 @@ static inline void baton_prefetch(const void *p) {
     __builtin_prefetch(p, 0, 3);
 }
 
+
+/// Returns the free memory at the top of malloc's heaps to the kernel (glibc); no-op elsewhere.
+/// For the moment after a large working set was freed (a sorted run spilled).
+static inline void baton_release_free_memory(void) {
+#if defined(__GLIBC__)
+    malloc_trim(0);
+#endif
+}
+
 #endif
