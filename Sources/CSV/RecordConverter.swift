@@ -175,56 +175,28 @@ struct RecordConverter {
             return values
         }
 
-        /// `fixed` without closures per row: one loop over the records with the parser inlined
-        /// (most fields are short numbers, where a call per field costs as much as the parse).
-        @inline(__always) func numbers<T>(_ zero: T, _ parse: (UnsafeRawBufferPointer) -> T?) -> [T] {
-            guard !anyBad, nullStrings == [[]] else { return fixed(zero, parse) }
-            var values = [T](repeating: zero, count: n)
-            values.withUnsafeMutableBufferPointer { out in
-                t.starts.withUnsafeBufferPointer { starts in
-                    t.ends.withUnsafeBufferPointer { ends in
-                        t.recordFields.withUnsafeBufferPointer { recordFields in
-                            for r in 0..<n {
-                                let f = Int(recordFields[r]) &+ c
-                                let start = Int(starts[f])
-                                let endWord = ends[f]
-                                let end = Int(endWord & Tokens.offsetMask)
-                                if end == start && endWord & Tokens.quotedFlag == 0 { markNull(r); continue }
-                                if endWord & Tokens.escapedFlag != 0 {
-                                    unescape(UnsafeRawBufferPointer(start: base + start, count: end &- start), into: &scratch)
-                                    let parsed = scratch.withUnsafeBytes { parse($0) }
-                                    guard let v = parsed else {
-                                        failure = Misfit(record: r, text: String(decoding: scratch, as: UTF8.self))
-                                        return
-                                    }
-                                    out[r] = v
-                                    continue
-                                }
-                                let bytes = UnsafeRawBufferPointer(start: base + start, count: end &- start)
-                                guard let v = parse(bytes) else {
-                                    failure = Misfit(record: r, text: String(decoding: bytes, as: UTF8.self))
-                                    return
-                                }
-                                out[r] = v
-                            }
-                        }
-                    }
-                }
-            }
-            return values
-        }
-
         let storage: ColumnStorage
         switch type {
-        case .int64: storage = .int64(numbers(0) { FieldParsers.int64($0) })
+        case .int64 where !anyBad && onlyEmptyIsNull:
+            let (values, nulls, misfit) = directInt64s(c, buffer, t)
+            (storage, valid, failure) = (.int64(values), nulls, misfit)
+        case .int64: storage = .int64(fixed(0, FieldParsers.int64))
         case .timestamp:
             storage = .int64(fixed(0) { b in
                 FieldParsers.timestamp(b) ?? FieldParsers.date(b).map { Int64($0) * 86_400_000_000 }
             })
-        case .float64: storage = .float64(numbers(0) { FieldParsers.float64($0) })
+        case .float64 where !anyBad && onlyEmptyIsNull:
+            let (values, nulls, misfit) = directFloat64s(c, buffer, t)
+            (storage, valid, failure) = (.float64(values), nulls, misfit)
+        case .float64: storage = .float64(fixed(0, FieldParsers.float64))
         case .date: storage = .int32(fixed(0, FieldParsers.date))
         case .bool: storage = .bool(Bitmap(fixed(false, FieldParsers.bool)))
-        case .string: storage = strings(n, buffer, forEachField)
+        case .string:
+            if !anyBad && onlyEmptyIsNull {
+                (storage, valid) = directStrings(c, buffer, t)
+            } else {
+                storage = strings(n, buffer, forEachField)
+            }
         }
         if let failure { return .failure(failure) }
         return .success(Column(type, storage, validity: valid.isEmpty ? nil : Bitmap(valid)))
@@ -342,5 +314,90 @@ struct RecordConverter {
         let raw = String(decoding: UnsafeRawBufferPointer(rebasing: buffer[start..<end]), as: UTF8.self)
         return RejectedRecord(line: line(t, r, at), byteOffset: at.byteBase + start, column: column, reason: reason,
                               text: text, raw: raw)
+    }
+}
+
+extension RecordConverter {
+    /// Numbers of column `c` when no record is rejected and the empty field is the only null
+    /// string: one loop over the token positions with the parser inlined (most fields are
+    /// short numbers, where a call per field costs as much as the parse). A small function of
+    /// its own, so that the optimizer inlines the parse into the loop. Returns the values, the validity (empty: no nulls) and the first value that fails.
+    @inline(never)
+    func directInt64s(_ c: Int, _ buffer: UnsafeRawBufferPointer, _ t: Tokens) -> ([Int64], [Bool], Misfit?) {
+        let n = t.recordCount
+        let cursor = FieldCursor(t, column: c)
+        let base = buffer.baseAddress!
+        var valid: [Bool] = []
+        var scratch: [UInt8] = []
+        var failure: Misfit?
+        var values = [Int64](repeating: 0, count: n)
+        values.withUnsafeMutableBufferPointer { out in
+            for r in 0..<n {
+                let (start, end, flags) = cursor.field(r)
+                let bytes = UnsafeRawBufferPointer(start: base + start, count: end &- start)
+                if flags == 0 {
+                    let length = end &- start
+                    if UInt(bitPattern: length &- 1) < 8 && end >= 8, let v = FieldParsers.shortInt64(endingAt: base + end, count: length) {
+                        out[r] = v
+                        continue
+                    }
+                    if let v = FieldParsers.int64(bytes) { out[r] = v; continue }
+                    if end == start {
+                        if valid.isEmpty { valid = [Bool](repeating: true, count: n) }
+                        valid[r] = false
+                        continue
+                    }
+                } else if flags & Tokens.escapedFlag != 0 {
+                    unescape(bytes, into: &scratch)
+                    if let v = scratch.withUnsafeBytes({ FieldParsers.int64($0) }) { out[r] = v; continue }
+                    failure = Misfit(record: r, text: String(decoding: scratch, as: UTF8.self))
+                    return
+                } else if let v = FieldParsers.int64(bytes) {
+                    out[r] = v
+                    continue
+                }
+                failure = Misfit(record: r, text: String(decoding: bytes, as: UTF8.self))
+                return
+            }
+        }
+        return (values, valid, failure)
+    }
+
+    /// `directInt64s` for Float64 (written out twice: through a generic parameter or a closure,
+    /// the parse stays a call per field).
+    @inline(never)
+    func directFloat64s(_ c: Int, _ buffer: UnsafeRawBufferPointer, _ t: Tokens) -> ([Double], [Bool], Misfit?) {
+        let n = t.recordCount
+        let cursor = FieldCursor(t, column: c)
+        let base = buffer.baseAddress!
+        var valid: [Bool] = []
+        var scratch: [UInt8] = []
+        var failure: Misfit?
+        var values = [Double](repeating: 0, count: n)
+        values.withUnsafeMutableBufferPointer { out in
+            for r in 0..<n {
+                let (start, end, flags) = cursor.field(r)
+                let bytes = UnsafeRawBufferPointer(start: base + start, count: end &- start)
+                if flags == 0 {
+                    if let v = FieldParsers.float64(bytes) { out[r] = v; continue }
+                    if end == start {
+                        if valid.isEmpty { valid = [Bool](repeating: true, count: n) }
+                        valid[r] = false
+                        continue
+                    }
+                } else if flags & Tokens.escapedFlag != 0 {
+                    unescape(bytes, into: &scratch)
+                    if let v = scratch.withUnsafeBytes({ FieldParsers.float64($0) }) { out[r] = v; continue }
+                    failure = Misfit(record: r, text: String(decoding: scratch, as: UTF8.self))
+                    return
+                } else if let v = FieldParsers.float64(bytes) {
+                    out[r] = v
+                    continue
+                }
+                failure = Misfit(record: r, text: String(decoding: bytes, as: UTF8.self))
+                return
+            }
+        }
+        return (values, valid, failure)
     }
 }

@@ -38,11 +38,7 @@ struct StringEncoder {
         switch column.storage {
         case .string(let strings): return column.count * 4 + strings.bytes.count
         case .dictionary(let codes, let values):
-            var total = codes.count * 4
-            for (i, code) in codes.enumerated() where !column.isNull(i) {
-                total += Int(values.offsets[Int(code) + 1] - values.offsets[Int(code)])
-            }
-            return total
+            return codes.count * 4 + values.totalBytes(ofCodes: codes, validity: column.validity)
         default: preconditionFailure("not a string column")
         }
     }
@@ -55,13 +51,20 @@ struct StringEncoder {
         case .dictionary(let source, let values):
             var remap = [Int32](repeating: -1, count: values.count)
             var used = StringArray()
-            for i in 0..<n where !column.isNull(i) {
-                let code = Int(source[i])
-                if remap[code] < 0 {
-                    remap[code] = Int32(used.count)
-                    used.append(from: values, at: code)
+            let validity = column.validity
+            remap.withUnsafeMutableBufferPointer { remap in
+                source.withUnsafeBufferPointer { source in
+                    codes.withUnsafeMutableBufferPointer { codes in
+                        for i in 0..<n where validity.map({ $0[i] }) ?? true {
+                            let code = Int(source[i])
+                            if remap[code] < 0 {
+                                remap[code] = Int32(used.count)
+                                used.append(from: values, at: code)
+                            }
+                            codes[i] = UInt64(UInt32(bitPattern: remap[code]))
+                        }
+                    }
                 }
-                codes[i] = UInt64(remap[code])
             }
             if used.count == 0 { used.append("") }
             return (used, codes)

@@ -41,6 +41,28 @@ public enum FieldParsers {
         return Int64(value)
     }
 
+    /// `int64` for the commonest field, 1 to 8 digits without a sign, read as one word that
+    /// ends at `end` (the caller guarantees 8 readable bytes before it); nil for anything
+    /// else (a sign, a leading zero, a non-digit), which the caller hands to `int64`. Small
+    /// enough to inline into a parsing loop, where the call to `int64` would cost as much as
+    /// the parse.
+    @inlinable @inline(__always)
+    public static func shortInt64(endingAt end: UnsafeRawPointer, count: Int) -> Int64? {
+        let shift = UInt64(8 &* (8 &- count))
+        let low = (1 &<< shift) &- 1
+        var w = (end - 8).loadUnaligned(as: UInt64.self)
+        w = w & ~low | 0x3030_3030_3030_3030 & low
+        let nibbles: UInt64 = 0xF0F0_F0F0_F0F0_F0F0
+        guard w & nibbles == 0x3030_3030_3030_3030, (w &+ 0x0606_0606_0606_0606) & nibbles == 0x3030_3030_3030_3030,
+              count == 1 || (w &>> shift) & 0xFF != 0x30 else {
+            return nil
+        }
+        var v = w & 0x0F0F_0F0F_0F0F_0F0F
+        v = (v &* 2561) >> 8
+        v = ((v & 0x00FF_00FF_00FF_00FF) &* 6_553_601) >> 16
+        return Int64(((v & 0x0000_FFFF_0000_FFFF) &* 42_949_672_960_001) >> 32)
+    }
+
     /// The value of `count` (4...8) ASCII digits at `p`, or nil if any byte is not a digit.
     ///
     /// Two overlapping loads put the digits in the high bytes of a word whose low bytes are

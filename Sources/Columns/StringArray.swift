@@ -66,3 +66,32 @@ public struct StringArray: Sendable, Equatable {
         return StringArray(offsets: newOffsets, bytes: Array(bytes[Int(base)..<Int(end)]))
     }
 }
+
+extension StringArray {
+    /// The length every value has, or nil if lengths differ (or there are none): key columns
+    /// often hold fixed-width codes, whose byte totals are then a multiplication.
+    public var uniformLength: Int? {
+        guard count > 0 else { return nil }
+        return offsets.withUnsafeBufferPointer { o -> Int? in
+            let length = o[1] &- o[0]
+            for i in 1..<count where o[i &+ 1] &- o[i] != length { return nil }
+            return Int(length)
+        }
+    }
+
+    /// Bytes of the values `codes` name, as if each row held its own copy; rows whose
+    /// `validity` bit is clear count nothing.
+    public func totalBytes(ofCodes codes: [Int32], validity: Bitmap?) -> Int {
+        if validity == nil, let length = uniformLength { return codes.count * length }
+        return offsets.withUnsafeBufferPointer { o in
+            codes.withUnsafeBufferPointer { c in
+                var total = 0
+                for i in 0..<c.count where validity.map({ $0[i] }) ?? true {
+                    let code = Int(c[i])
+                    total &+= Int(o[code &+ 1] &- o[code])
+                }
+                return total
+            }
+        }
+    }
+}

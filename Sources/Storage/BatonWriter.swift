@@ -206,11 +206,7 @@ public final class BatonWriter {
         case .bool: return validity + (column.count + 7) / 8
         case .string(let s): return validity + column.count * 4 + s.bytes.count
         case .dictionary(let codes, let values):
-            var total = validity + codes.count * 4
-            for (i, code) in codes.enumerated() where !column.isNull(i) {
-                total += Int(values.offsets[Int(code) + 1] - values.offsets[Int(code)])
-            }
-            return total
+            return validity + codes.count * 4 + values.totalBytes(ofCodes: codes, validity: column.validity)
         }
     }
 }

@@ -56,7 +56,11 @@ public struct Statistics: Sendable, Equatable {
             }
             if seen.0 || seen.1 { (min, max) = (.bool(!seen.0), .bool(seen.1)) }
         case .string(let strings):
-            setStringBounds(strings, indices: (0..<strings.count).filter(isValid))
+            if let valid {
+                setStringBounds(strings, indices: (0..<strings.count).lazy.filter { valid[$0] })
+            } else {
+                setStringBounds(strings, indices: 0..<strings.count)
+            }
         case .dictionary(let codes, let values):
             var used = [Bool](repeating: false, count: values.count)
             used.withUnsafeMutableBufferPointer { used in
@@ -68,7 +72,7 @@ public struct Statistics: Sendable, Equatable {
                     }
                 }
             }
-            setStringBounds(values, indices: used.indices.filter { used[$0] })
+            setStringBounds(values, indices: used.indices.lazy.filter { used[$0] })
         }
     }
 
@@ -103,20 +107,38 @@ public struct Statistics: Sendable, Equatable {
         return Array(utf8[..<end])
     }
 
-    private mutating func setStringBounds(_ strings: StringArray, indices: [Int]) {
-        guard let first = indices.first else { return }
+    private mutating func setStringBounds<Indices: Sequence<Int>>(_ strings: StringArray, indices: Indices) {
+        var iterator = indices.makeIterator()
+        guard let first = iterator.next() else { return }
         var lo = first, hi = first
         strings.bytes.withUnsafeBytes { raw in
             strings.offsets.withUnsafeBufferPointer { offsets in
                 let base = raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!
+                let end = raw.count
+                /// The first 8 bytes at `start` (zero-padded past the value) in an order in which
+                /// integers compare as the bytes do: most values differ there, and then no
+                /// `memcmp` is needed.
+                @inline(__always) func head(_ start: Int, _ count: Int) -> UInt64 {
+                    if count >= 8 { return UInt64(bigEndian: (base + start).loadUnaligned(as: UInt64.self)) }
+                    var word: UInt64 = 0
+                    if start &+ 8 <= end {
+                        word = UInt64(bigEndian: (base + start).loadUnaligned(as: UInt64.self))
+                        word = count == 0 ? 0 : word & ~(UInt64.max &>> UInt64(count &* 8))
+                    } else {
+                        for k in 0..<count { word |= UInt64((base + start + k).load(as: UInt8.self)) << UInt64(56 &- 8 &* k) }
+                    }
+                    return word
+                }
                 /// memcmp order, shorter first on a common prefix: UTF-8 byte order.
-                func less(_ a: Int, _ b: Int) -> Bool {
+                @inline(__always) func less(_ a: Int, _ b: Int) -> Bool {
                     let aStart = Int(offsets[a]), aCount = Int(offsets[a + 1]) - aStart
                     let bStart = Int(offsets[b]), bCount = Int(offsets[b + 1]) - bStart
+                    let ha = head(aStart, aCount), hb = head(bStart, bCount)
+                    if ha != hb { return ha < hb }
                     let c = memcmp(base + aStart, base + bStart, Swift.min(aCount, bCount))
                     return c < 0 || (c == 0 && aCount < bCount)
                 }
-                for i in indices.dropFirst() {
+                while let i = iterator.next() {
                     if less(i, lo) { lo = i }
                     if less(hi, i) { hi = i }
                 }

@@ -37,6 +37,45 @@ import Testing
         }
     }
 
+    /// The one-word path on 1 to 8 bytes, with arbitrary bytes before the field in the word
+    /// it loads: it accepts exactly what `int64` accepts without a sign, and declines the rest.
+    @Test func shortIntegersMatchTheGeneralParser() {
+        var state: UInt64 = 11
+        func next(_ bound: Int) -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int(state >> 33) % bound
+        }
+        let alphabet = Array("0123456789012345678901234567890123456789-+a/: ".utf8)
+        for _ in 0..<50_000 {
+            let length = 1 + next(8)
+            let before = (0..<8).map { _ in UInt8(next(256)) }
+            let field = (0..<length).map { _ in alphabet[next(alphabet.count)] }
+            let bytes = before + field
+            bytes.withUnsafeBytes { raw in
+                let end = raw.baseAddress! + raw.count
+                let short = FieldParsers.shortInt64(endingAt: end, count: length)
+                let general = FieldParsers.int64(UnsafeRawBufferPointer(start: end - length, count: length))
+                let text = String(decoding: field, as: UTF8.self)
+                if let short {
+                    #expect(short == general, "\(text)")
+                } else {
+                    // Declined: a sign, a leading zero or a non-digit, which `int64` handles.
+                    #expect(field.contains { $0 < 48 || $0 > 57 } || (field[0] == 48 && length > 1), "\(text)")
+                }
+            }
+        }
+        #expect(Self.short("7") == 7)
+        #expect(Self.short("12345678") == 12_345_678)
+        #expect(Self.short("0") == 0)
+        #expect(Self.short("07") == nil)
+        #expect(Self.short("-1") == nil)
+    }
+
+    static func short(_ text: String) -> Int64? {
+        let bytes = Array(repeating: UInt8(57), count: 8) + Array(text.utf8)
+        return bytes.withUnsafeBytes { FieldParsers.shortInt64(endingAt: $0.baseAddress! + $0.count, count: text.utf8.count) }
+    }
+
     @Test func integerEdges() {
         #expect(Self.parse("12345678") == 12_345_678)
         #expect(Self.parse("-99999999") == -99_999_999)
