@@ -64,9 +64,17 @@ extension CSVReader {
             // records per range that its columns fit one batch without a copy.
             let wanted = Self.ranges(blockSize: block.count) + 1
             if state.parts.count < wanted { state.parts += (state.parts.count..<wanted).map { _ in Tokens() } }
-            let (ranges, consumed) = block.withUnsafeBytes { raw in
-                tokenizeBlock(raw, tokenizer: tokenizer, final: final, parts: &state.parts)
+            // Past the header and leading blank lines, ranges are converted as they are
+            // tokenized, with line numbers counted from the range's start and shifted below.
+            let fused = leadingPending || headerPending ? nil : makeConverter()
+            let blockByteBase = byteBase
+            let (ranges, consumed, early) = block.withUnsafeBytes { raw in
+                tokenizeBlock(raw, tokenizer: tokenizer, final: final, parts: &state.parts,
+                              convert: fused.map { converter in
+                                  { raw, t in converter.convert(raw, t, BlockPosition(file: self.name, lineBase: 0, byteBase: blockByteBase)) }
+                              })
             }
+            var earlyOutcomes = early
             if consumed == 0 && !final {
                 // Bounded: memory, and field positions being 30-bit offsets into the block.
                 let limit = min(options.maxRecordBytes, Int(Tokens.offsetMask) / 2)
@@ -117,15 +125,18 @@ extension CSVReader {
             var columnsByPart: [[Column]] = []
             var rejected: [RejectedRecord] = []
             convert: while true {
-                let converter = RecordConverter(
-                    fieldCount: fileSchema.count, types: fileSchema.fields.map(\.type), projection: projection,
-                    names: fileSchema.names, nullStrings: dialect.nullStrings.map { Array($0.utf8) }, escape: dialect.escape,
-                    quote: dialect.quote, locked: locked)
-                let partsSnapshot = state.parts
-                let outcomes = block.withUnsafeBytes { raw in
-                    let shared = SharedBytes(raw)
-                    return parallelMap(ranges, threads: options.threads) { p in
-                        converter.convert(shared.raw, partsSnapshot[p], positions[p])
+                let outcomes: [RecordConverter.Outcome]
+                if let early = earlyOutcomes {
+                    outcomes = early.enumerated().map { p, outcome in outcome.shifted(by: positions[p].lineBase) }
+                    earlyOutcomes = nil  // a widened schema converts again below
+                } else {
+                    let converter = makeConverter()
+                    let partsSnapshot = state.parts
+                    outcomes = block.withUnsafeBytes { raw in
+                        let shared = SharedBytes(raw)
+                        return parallelMap(ranges, threads: options.threads) { p in
+                            converter.convert(shared.raw, partsSnapshot[p], positions[p])
+                        }
                     }
                 }
                 columnsByPart = []
@@ -180,6 +191,15 @@ extension CSVReader {
             if final { break }
         }
         return .done
+    }
+
+    /// A converter for the current schema.
+    func makeConverter() -> RecordConverter {
+        let dialect = options.dialect
+        return RecordConverter(
+            fieldCount: fileSchema.count, types: fileSchema.fields.map(\.type), projection: projection,
+            names: fileSchema.names, nullStrings: dialect.nullStrings.map { Array($0.utf8) }, escape: dialect.escape,
+            quote: dialect.quote, locked: locked)
     }
 
     func handle(_ rejected: [RejectedRecord], _ summary: inout CSVReadSummary,

@@ -7,19 +7,26 @@ import Utilities
 extension CSVReader {
     /// Tokenizes a block in up to `parts.count` ranges that start on record boundaries.
     /// Returns the number of ranges used and the bytes consumed (the rest is carried over).
-    func tokenizeBlock(_ raw: UnsafeRawBufferPointer, tokenizer: Tokenizer, final: Bool,
-                               parts: inout [Tokens]) -> (Int, Int) {
+    ///
+    /// With `convert`, each range's records are also converted by the task that tokenized
+    /// them, while its bytes and tokens are still in the core's cache, and without waiting for
+    /// the other ranges in between; the outcomes come back when the ranges were tokenized in
+    /// parallel and are consistent (nil otherwise: the caller converts the serial read).
+    func tokenizeBlock(_ raw: UnsafeRawBufferPointer, tokenizer: Tokenizer, final: Bool, parts: inout [Tokens],
+                       convert: ((UnsafeRawBufferPointer, Tokens) -> RecordConverter.Outcome)? = nil)
+        -> (ranges: Int, consumed: Int, outcomes: [RecordConverter.Outcome]?) {
         let splits = splitPoints(raw, ranges: min(parts.count, Self.ranges(blockSize: raw.count)), final: final)
         if splits.count > 2 {
             let snapshot = SharedBytes(raw)
             // Each range reuses its token buffers (reference types) from the previous block,
             // grown once to a range's size instead of on every block.
             let reused = parts
-            let results = parallelMap(splits.count - 1, threads: options.threads) { p -> (Tokens, Int) in
+            let results = parallelMap(splits.count - 1, threads: options.threads) { p -> (Tokens, Int, RecordConverter.Outcome?) in
                 var t = reused[p]
                 let isLast = p == splits.count - 2
                 let end = tokenizer.tokenize(snapshot.raw, splits[p]..<splits[p + 1], final: final && isLast, into: &t)
-                return (t, end)
+                let fits = !t.anomaly && (isLast || end == splits[p + 1])
+                return (t, end, fits ? convert?(snapshot.raw, t) : nil)
             }
             // Every range but the last must end exactly where the next begins, or the split
             // guessed wrong (a stray quote): then read the block serially.
@@ -28,11 +35,12 @@ extension CSVReader {
             } && !results[results.count - 1].0.anomaly
             if consistent {
                 for (p, result) in results.enumerated() { parts[p] = result.0 }
-                return (results.count, results[results.count - 1].1)
+                let outcomes = convert == nil ? nil : results.map { $0.2! }
+                return (results.count, results[results.count - 1].1, outcomes)
             }
         }
         let end = tokenizer.tokenize(raw, 0..<raw.count, final: final, into: &parts[0])
-        return (1, end)
+        return (1, end, nil)
     }
 
     /// How many ranges a block is cut into: about one per MiB, at least 8. Fixed by the block, not

@@ -59,6 +59,18 @@ struct RecordConverter {
         case columns([Column], rejected: [RejectedRecord])
         /// `column` (a field index) needs `type`; `line` is where the first misfit is.
         case widen(column: Int, to: DataType, line: Int, text: String)
+
+        /// The outcome with its line numbers `lines` further down (a range converted before
+        /// the line count of the ranges before it was known).
+        func shifted(by lines: Int) -> Outcome {
+            guard lines != 0 else { return self }
+            switch self {
+            case .columns(let columns, let rejected):
+                return .columns(columns, rejected: rejected.map { var r = $0; r.line += lines; return r })
+            case .widen(let column, let type, let line, let text):
+                return .widen(column: column, to: type, line: line + lines, text: text)
+            }
+        }
     }
 
     func convert(_ buffer: UnsafeRawBufferPointer, _ t: Tokens, _ at: BlockPosition) -> Outcome {

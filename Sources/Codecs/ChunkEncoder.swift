@@ -5,6 +5,9 @@ public struct EncodedChunk: Sendable {
     public var encoding: Encoding
     /// The validity bitmap (if the chunk has nulls) followed by the encoded values.
     public var body: [UInt8]
+    /// A String chunk's distinct valid values, when encoding found them (its dictionary):
+    /// statistics then compare those instead of every row.
+    public var distinctStrings: StringArray? = nil
 }
 
 /// Encodes a column chunk in a requested encoding, or in the one `auto` picks for its data.
@@ -45,7 +48,9 @@ public enum ChunkEncoder {
         case .bool(let bits):
             encoding = encodeBool(bits, column.validity, requested, into: &out)
         case .string, .dictionary:
-            encoding = StringEncoder(column).encode(requested, into: &out)
+            var distinct: StringArray?
+            encoding = StringEncoder(column).encode(requested, into: &out, distinct: &distinct)
+            return EncodedChunk(encoding: encoding, body: out.bytes, distinctStrings: distinct)
         }
         return EncodedChunk(encoding: encoding, body: out.bytes)
     }

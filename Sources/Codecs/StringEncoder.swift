@@ -10,10 +10,15 @@ struct StringEncoder {
 
     init(_ column: Column) { self.column = column }
 
-    func encode(_ requested: Encoding?, into out: inout ByteWriter) -> Encoding {
+    /// Writes the chunk; `distinct` receives the distinct valid values when a dictionary
+    /// was built (whether or not it was used).
+    func encode(_ requested: Encoding?, into out: inout ByteWriter, distinct: inout StringArray?) -> Encoding {
         let n = column.count
         let plainSize = plainByteCount()
         if requested != .plain, let (values, codes) = dictionary(force: requested == .dictionary) {
+            // A dictionary of a column with nulls holds the placeholder "" for an all-null
+            // chunk only; otherwise every entry is some valid row's value.
+            if column.nullCount < n { distinct = values }
             let bits = BitPacking.width(of: UInt64(max(values.count, 1) - 1))
             let dictionarySize = 5 + values.count * 4 + values.bytes.count + BitPacking.byteCount(count: n, width: bits)
             if requested == .dictionary || dictionarySize < plainSize {

@@ -187,8 +187,8 @@ public final class BatonWriter {
     }
 
     static func encodeChunk(_ column: Column, encoding: Encoding?, codec: CodecChoice) -> ([UInt8], ChunkMetadata) {
-        let statistics = Statistics(of: column)
         let chunk = ChunkEncoder.encode(column, as: encoding)
+        let statistics = Statistics(of: column, distinctStrings: chunk.distinctStrings)
         let (stored, used) = codec.compress(chunk.body)
         let metadata = ChunkMetadata(offset: 0, storedSize: stored.count, bodySize: chunk.body.count,
                                      plainSize: plainSize(column),

@@ -30,7 +30,9 @@ public struct Statistics: Sendable, Equatable {
 
     /// Computes the statistics of a column. Floats holding NaN get no min or max: NaN sorts
     /// above every number in SQL, so no bound short of "anything" would be true.
-    public init(of column: Column) {
+    /// `distinctStrings`, if given, are a String column's distinct valid values (its chunk
+    /// dictionary): the bounds are then found among them rather than among all rows.
+    public init(of column: Column, distinctStrings: StringArray? = nil) {
         nullCount = column.nullCount
         minExact = true
         maxExact = true
@@ -38,6 +40,10 @@ public struct Statistics: Sendable, Equatable {
         max = nil
         let valid = column.validity
         func isValid(_ i: Int) -> Bool { valid.map { $0[i] } ?? true }
+        if let distinctStrings {
+            setStringBounds(distinctStrings, indices: 0..<distinctStrings.count)
+            return
+        }
         switch column.storage {
         case .int64(let v):
             if let (lo, hi) = Self.range(v, valid) {
@@ -46,7 +52,7 @@ public struct Statistics: Sendable, Equatable {
         case .int32(let v):
             if let (lo, hi) = Self.range(v, valid) { (min, max) = (.date(lo), .date(hi)) }
         case .float64(let v):
-            if !v.indices.contains(where: { isValid($0) && v[$0].isNaN }), let (lo, hi) = Self.range(v, valid) {
+            if !Self.containsNaN(v, valid), let (lo, hi) = Self.range(v, valid) {
                 (min, max) = (.float64(lo), .float64(hi))
             }
         case .bool(let bits):
@@ -73,6 +79,16 @@ public struct Statistics: Sendable, Equatable {
                 }
             }
             setStringBounds(values, indices: used.indices.lazy.filter { used[$0] })
+        }
+    }
+
+    /// Whether a valid value is NaN: one branch-free pass over the buffer (it vectorises).
+    private static func containsNaN(_ v: [Double], _ valid: Bitmap?) -> Bool {
+        v.withUnsafeBufferPointer { buffer in
+            var any = false
+            for x in buffer { any = any || x != x }
+            guard any, let valid else { return any }
+            return buffer.indices.contains { valid[$0] && buffer[$0].isNaN }
         }
     }
 

@@ -33,4 +33,27 @@ import Testing
         #expect(values.totalBytes(ofCodes: [0, 1, 1, 2], validity: Bitmap([true, false, true, true])) == 5)
         #expect(StringArray(["id1", "id2"]).totalBytes(ofCodes: [0, 1, 1], validity: nil) == 9)
     }
+
+    /// A chunk that is written with a dictionary gets its bounds from the dictionary: the same
+    /// bounds as from its rows, nulls and all-null chunks included.
+    @Test func chunkBoundsFromTheDictionaryMatchTheRows() {
+        var state: UInt64 = 9
+        func next(_ bound: Int) -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int(state >> 33) % bound
+        }
+        let pool = ["id001", "id010", "b", "", "zz", "id0000001", "é"]
+        for trial in 0..<50 {
+            let n = 40 + next(400)
+            let nullEvery = trial % 3 == 0 ? 1 : 2 + next(10)
+            let values: [String?] = (0..<n).map { _ in next(nullEvery) == 0 ? nil : pool[next(pool.count)] }
+            let codes = values.map { v in Int32(v.map { pool.firstIndex(of: $0)! } ?? 0) }
+            let dictionary = Column(.string, .dictionary(codes: codes, values: StringArray(pool)),
+                                    validity: Bitmap(values.map { $0 != nil }))
+            for column in [Column.string(values), dictionary] {
+                let (_, metadata) = BatonWriter.encodeChunk(column, encoding: nil, codec: .fixed(.none))
+                #expect(metadata.statistics == Statistics(of: .string(values)), "\(values)")
+            }
+        }
+    }
 }
