@@ -1,15 +1,16 @@
 # Shared by the side-by-side benchmark scripts: `source lib.sh`.
 
-# measure LABEL COMMAND...: prints "LABEL seconds peakKiB" for the fastest of 3 runs, each a
-# fresh process timed by /usr/bin/time (wall clock and peak resident memory). With
+# measure LABEL COMMAND...: prints "LABEL seconds peakKiB" for the fastest of $MEASURE_RUNS
+# (default 3) runs, each a fresh process timed by /usr/bin/time (wall clock and peak resident
+# memory); the peak memory is that of the fastest run. With
 # MEASURE_TIMEOUT=SECONDS a run is stopped after that long. A run that fails or is stopped
 # ends the repeats and prints "LABEL - -" (its time would not be a result).
 measure() {
   local label=$1; shift
-  local stats best="" run limit=()
+  local stats best="" run attempt limit=()
   [ -z "${MEASURE_TIMEOUT:-}" ] || limit=(timeout "$MEASURE_TIMEOUT")
   stats=$(mktemp)
-  for run in 1 2 3; do
+  for ((attempt = 1; attempt <= ${MEASURE_RUNS:-3}; attempt++)); do
     if ! /usr/bin/time -o "$stats" -f "%e %M" "${limit[@]}" "$@" >/dev/null 2>&1; then
       echo "$label failed$([ -z "${MEASURE_TIMEOUT:-}" ] || echo " or ran over ${MEASURE_TIMEOUT} s")" >&2
       best="- -"; break

@@ -86,8 +86,10 @@ extension RecordConverter {
 
         let table = ByteHashTable(limit: max(64, n / 2), capacity: 1024)
         let cache = ShortStringCache()
-        var codes = [Int32](repeating: 0, count: n)
-        let interned = codes.withUnsafeMutableBufferPointer { out -> Bool in
+        var interned = true
+        // Uninitialized: every slot is written below (nulls as 0), so no zeroing pass.
+        let codes = [Int32](unsafeUninitializedCapacity: n) { out, initialized in
+            initialized = n
             for r in 0..<n {
                 let (start, end, flags) = cursor.field(r)
                 let length = end &- start
@@ -96,6 +98,7 @@ extension RecordConverter {
                     if length == 0 {
                         if valid.isEmpty { valid = [Bool](repeating: true, count: n) }
                         valid[r] = false
+                        out[r] = 0
                         continue
                     }
                     let word = ShortStringCache.word(endingAt: base + end, length: length)
@@ -111,16 +114,22 @@ extension RecordConverter {
                 } else if length == 0 && flags == 0 {
                     if valid.isEmpty { valid = [Bool](repeating: true, count: n) }
                     valid[r] = false
+                    out[r] = 0
                     continue
                 } else {
                     code = table.intern(UnsafeRawBufferPointer(start: base + start, count: length))
                 }
-                guard let code else { return false }
+                guard let code else {
+                    (initialized, interned) = (r, false)
+                    return
+                }
                 out[r] = code
                 // Mostly distinct early on (ids, free text): stop interning, go plain.
-                if r == 1023 && table.count > 768 { return false }
+                if r == 1023 && table.count > 768 {
+                    (initialized, interned) = (r + 1, false)
+                    return
+                }
             }
-            return true
         }
         if interned {
             var values = table.values

@@ -333,7 +333,8 @@ extension RecordConverter {
     /// Numbers of column `c` when no record is rejected and the empty field is the only null
     /// string: one loop over the token positions with the parser inlined (most fields are
     /// short numbers, where a call per field costs as much as the parse). A small function of
-    /// its own, so that the optimizer inlines the parse into the loop. Returns the values, the validity (empty: no nulls) and the first value that fails.
+    /// its own, so that the optimizer inlines the parse into the loop. Returns the values, the
+    /// validity (empty: no nulls) and the first value that fails.
     @inline(never)
     func directInt64s(_ c: Int, _ buffer: UnsafeRawBufferPointer, _ t: Tokens) -> ([Int64], [Bool], Misfit?) {
         let n = t.recordCount
@@ -342,8 +343,9 @@ extension RecordConverter {
         var valid: [Bool] = []
         var scratch: [UInt8] = []
         var failure: Misfit?
-        var values = [Int64](repeating: 0, count: n)
-        values.withUnsafeMutableBufferPointer { out in
+        // Uninitialized: every slot is written below (nulls as 0), so no zeroing pass.
+        let values = [Int64](unsafeUninitializedCapacity: n) { out, initialized in
+            initialized = n
             for r in 0..<n {
                 let (start, end, flags) = cursor.field(r)
                 let bytes = UnsafeRawBufferPointer(start: base + start, count: end &- start)
@@ -357,18 +359,21 @@ extension RecordConverter {
                     if end == start {
                         if valid.isEmpty { valid = [Bool](repeating: true, count: n) }
                         valid[r] = false
+                        out[r] = 0
                         continue
                     }
                 } else if flags & Tokens.escapedFlag != 0 {
                     unescape(bytes, into: &scratch)
                     if let v = scratch.withUnsafeBytes({ FieldParsers.int64($0) }) { out[r] = v; continue }
                     failure = Misfit(record: r, text: String(decoding: scratch, as: UTF8.self))
+                    initialized = r
                     return
                 } else if let v = FieldParsers.int64(bytes) {
                     out[r] = v
                     continue
                 }
                 failure = Misfit(record: r, text: String(decoding: bytes, as: UTF8.self))
+                initialized = r
                 return
             }
         }
@@ -385,8 +390,9 @@ extension RecordConverter {
         var valid: [Bool] = []
         var scratch: [UInt8] = []
         var failure: Misfit?
-        var values = [Double](repeating: 0, count: n)
-        values.withUnsafeMutableBufferPointer { out in
+        // Uninitialized: every slot is written below (nulls as 0), so no zeroing pass.
+        let values = [Double](unsafeUninitializedCapacity: n) { out, initialized in
+            initialized = n
             for r in 0..<n {
                 let (start, end, flags) = cursor.field(r)
                 let bytes = UnsafeRawBufferPointer(start: base + start, count: end &- start)
@@ -395,18 +401,21 @@ extension RecordConverter {
                     if end == start {
                         if valid.isEmpty { valid = [Bool](repeating: true, count: n) }
                         valid[r] = false
+                        out[r] = 0
                         continue
                     }
                 } else if flags & Tokens.escapedFlag != 0 {
                     unescape(bytes, into: &scratch)
                     if let v = scratch.withUnsafeBytes({ FieldParsers.float64($0) }) { out[r] = v; continue }
                     failure = Misfit(record: r, text: String(decoding: scratch, as: UTF8.self))
+                    initialized = r
                     return
                 } else if let v = FieldParsers.float64(bytes) {
                     out[r] = v
                     continue
                 }
                 failure = Misfit(record: r, text: String(decoding: bytes, as: UTF8.self))
+                initialized = r
                 return
             }
         }
