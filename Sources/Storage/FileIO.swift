@@ -1,3 +1,4 @@
+import CShims
 import Columns
 import SystemPackage
 import Utilities
@@ -71,6 +72,11 @@ public final class AtomicOutputFile {
     public let temporaryPath: String
     private var fd: FileDescriptor?
     public private(set) var offset = 0
+    /// Where the bytes not yet handed to writeback start.
+    private var writebackFrom = 0
+    /// Writeback is started every this many bytes, so that `commit`'s fsync finds little
+    /// left to write (on a 112 MB file: 42 ms of waiting with nothing else to do, otherwise).
+    static let writebackStep = 8 << 20
 
     public init(path: String) throws(BatonError) {
         self.path = path
@@ -104,6 +110,10 @@ public final class AtomicOutputFile {
         do {
             let n = try fd.writeAll(bytes)
             offset += n
+            if offset - writebackFrom >= Self.writebackStep {
+                baton_start_writeback(fd.rawValue, Int64(writebackFrom), Int64(offset - writebackFrom))
+                writebackFrom = offset
+            }
         } catch {
             throw BatonError(.io, "write failed: \(error)", at: .init(file: path), hint: "check free disk space")
         }
