@@ -22,6 +22,13 @@ final class InputStream {
     private var pendingStart = 0
     private var raw = [UInt8](repeating: 0, count: 1 << 20)
     private var ended = false
+    /// Bytes read from the file so far, and how far ahead the kernel was asked to read.
+    private var position = 0
+    private var advisedUntil = 0
+    /// How far ahead of the reader the kernel is asked to fetch a regular file: a file that
+    /// is not (or no longer) in the page cache then streams from disk while earlier blocks
+    /// are parsed, instead of one read at a time when the reader gets there.
+    static let readAhead = 64 << 20
 
     /// `path == "-"` reads standard input.
     init(path: String) throws(BatonError) {
@@ -40,6 +47,7 @@ final class InputStream {
             }
             ownsDescriptor = true
             rereadable = true
+            _ = posix_fadvise(fd.rawValue, 0, 0, Int32(POSIX_FADV_SEQUENTIAL))
         }
         // Sniff the compression from the first bytes, keeping them for the first read.
         var head: [UInt8] = []
@@ -108,7 +116,15 @@ final class InputStream {
         }
     }
 
-    private func readRaw() throws(BatonError) -> Int { try Self.read(fd, into: &raw, name: name) }
+    private func readRaw() throws(BatonError) -> Int {
+        if rereadable && position + Self.readAhead / 2 >= advisedUntil {
+            _ = posix_fadvise(fd.rawValue, off_t(advisedUntil), off_t(Self.readAhead), Int32(POSIX_FADV_WILLNEED))
+            advisedUntil += Self.readAhead
+        }
+        let n = try Self.read(fd, into: &raw, name: name)
+        position += n
+        return n
+    }
 
     private static func read(_ fd: FileDescriptor, into buffer: inout [UInt8], name: String) throws(BatonError) -> Int {
         if fd == .standardInput {
