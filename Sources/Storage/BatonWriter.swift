@@ -150,8 +150,9 @@ public final class BatonWriter {
         }
         // Encoding runs on the shared task pool while the caller produces the next row group;
         // this row group's chunks are written when the next flush (or finish) collects them.
+        let handOff = PartsHandOff(parts)
         let group = TaskGroup(order.count) { k in
-            Self.encodeChunk(Column.concatenate(parts[order[k]]), encoding: encoding, codec: codec)
+            Self.encodeChunk(Column.concatenate(handOff.take(order[k])), encoding: encoding, codec: codec)
         }
         // Keep the new group reachable before writing the previous one, so that a failed write
         // leaves it where `abort()` waits for it.
@@ -213,3 +214,23 @@ public final class BatonWriter {
 
 /// The version `created_by` records and `baton --version` prints.
 public let batonVersion = "0.1.0"
+
+/// A row group's pending column parts, each handed to the one task that encodes its column:
+/// the task takes them out, so the batches' arrays are freed as soon as that column is
+/// concatenated instead of when the whole group is encoded (the next allocations then reuse
+/// that memory rather than touch new pages). Tasks take distinct slots, never the same one.
+private final class PartsHandOff: @unchecked Sendable {
+    private let slots: UnsafeMutableBufferPointer<[Column]?>
+
+    init(_ parts: [[Column]]) {
+        slots = .allocate(capacity: parts.count)
+        _ = slots.initialize(from: parts.map { Optional($0) })
+    }
+
+    deinit { slots.deinitialize().deallocate() }
+
+    func take(_ column: Int) -> [Column] {
+        defer { slots[column] = nil }
+        return slots[column]!
+    }
+}
