@@ -225,21 +225,36 @@ final class PositionalState: AggregateState {
     func finish(count: Int) -> Column { store.column(count: count) }
 }
 
-/// median and quantiles: every value is kept (with its group, in flat arrays), then each
-/// group's values are sorted once. Continuous quantiles interpolate between the two nearest
-/// values (numbers only); discrete ones return the value at index ⌈q·n⌉ − 1, as DuckDB does.
+/// median and quantiles: every value is kept, then each group's values are brought together
+/// once and the wanted order statistic selected. Continuous quantiles interpolate between the
+/// two nearest values (numbers only); discrete ones return the value at index ⌈q·n⌉ − 1, as
+/// DuckDB does.
+///
+/// Rows arrive one by one (`update`, with their group) or as a whole group of another state
+/// (`merge`: a run of values). An order statistic does not depend on the order of the values,
+/// so a state keeps both kinds side by side and groups them only when asked: `seal` (a partial
+/// about to be merged) lays each group's values out contiguously, so a merge copies runs
+/// instead of gathering values one by one; `finish` does the same and selects in place.
 final class QuantileState: AggregateState {
     let type: DataType
     let fraction: Double
     let continuous: Bool
     private var groupCount = 0
+    /// Values of single rows, and each one's group.
     private var owners: [Int32] = []
-    private var ints: [Int64] = []
-    private var floats: [Double] = []
-    private var strings: [[UInt8]] = []
-    /// After `seal`: value indices grouped by owner (stable), and where each group starts.
-    private var order: [Int32] = []
+    private var rowInts: [Int64] = []
+    private var rowFloats: [Double] = []
+    private var rowStrings: [[UInt8]] = []
+    /// Values merged as whole groups: each run is `count` values from `start` of the run arrays.
+    private var runs: [(group: Int32, start: Int, count: Int)] = []
+    private var runInts: [Int64] = []
+    private var runFloats: [Double] = []
+    private var runStrings: [[UInt8]] = []
+    /// After `seal`: every value, grouped (group g's at `starts[g]..<starts[g + 1]`).
     private var starts: [Int] = []
+    private var groupedInts: [Int64] = []
+    private var groupedFloats: [Double] = []
+    private var groupedStrings: [[UInt8]] = []
 
     init(_ type: DataType, fraction: Double, continuous: Bool) {
         self.type = type
@@ -250,86 +265,129 @@ final class QuantileState: AggregateState {
     func grow(to groups: Int) { groupCount = max(groupCount, groups) }
 
     /// Strings counted at a typical 40 bytes (array header and a short value).
-    var extraBytes: Int { owners.count * 4 + ints.count * 8 + floats.count * 8 + strings.count * 40 }
+    var extraBytes: Int {
+        owners.count * 4 + runs.count * 24 + starts.count * 8
+            + (rowInts.count + runInts.count + groupedInts.count + rowFloats.count + runFloats.count + groupedFloats.count) * 8
+            + (rowStrings.count + runStrings.count + groupedStrings.count) * 40
+    }
 
     func update(groups: [Int32], arguments: [Column]) {
         let column = arguments[0]
         let validity = column.validity
+        var owners = self.owners
+        self.owners = []
+        defer { self.owners = owners }
         switch column.storage {
         case .int64(let v):
-            for (i, g) in groups.enumerated() where validity?[i] ?? true { owners.append(g); ints.append(v[i]) }
+            var values = rowInts
+            rowInts = []
+            for (i, g) in groups.enumerated() where validity?[i] ?? true { owners.append(g); values.append(v[i]) }
+            rowInts = values
         case .int32(let v):
-            for (i, g) in groups.enumerated() where validity?[i] ?? true { owners.append(g); ints.append(Int64(v[i])) }
+            var values = rowInts
+            rowInts = []
+            for (i, g) in groups.enumerated() where validity?[i] ?? true { owners.append(g); values.append(Int64(v[i])) }
+            rowInts = values
         case .float64(let v):
-            var owners = self.owners, values = floats
-            self.owners = []
-            floats = []
-            for (i, g) in groups.enumerated() where validity?[i] ?? true {
-                owners.append(g)
-                values.append(v[i])
+            var values = rowFloats
+            rowFloats = []
+            if validity == nil {
+                owners.append(contentsOf: groups)
+                values.append(contentsOf: v)
+            } else {
+                for (i, g) in groups.enumerated() where validity?[i] ?? true { owners.append(g); values.append(v[i]) }
             }
-            self.owners = owners
-            floats = values
+            rowFloats = values
         case .string, .dictionary:
             for (i, g) in groups.enumerated() where validity?[i] ?? true {
                 owners.append(g)
-                strings.append(withStringBytes(column, i) { Array($0) })
+                rowStrings.append(withStringBytes(column, i) { Array($0) })
             }
         case .bool: preconditionFailure()
         }
     }
 
-    /// Groups the values by owner (a counting sort), once the state takes no more rows.
-    func seal() {
-        starts = [Int](repeating: 0, count: groupCount + 1)
+    /// Every value held, laid out group by group, with where each group starts: a counting
+    /// pass over groups, then runs copied whole and single rows put in place.
+    private static func grouped<T>(groupCount: Int, owners: [Int32], rows: [T], runs: [(group: Int32, start: Int, count: Int)],
+                                   runValues: [T], filler: T) -> (starts: [Int], values: [T]) {
+        var starts = [Int](repeating: 0, count: groupCount + 1)
         for g in owners { starts[Int(g) + 1] += 1 }
+        for run in runs { starts[Int(run.group) + 1] += run.count }
         for g in 0..<groupCount { starts[g + 1] += starts[g] }
         var next = starts
-        order = [Int32](repeating: 0, count: owners.count)
-        for (k, g) in owners.enumerated() {
-            order[next[Int(g)]] = Int32(k)
-            next[Int(g)] += 1
+        var values = [T](repeating: filler, count: starts[groupCount])
+        values.withUnsafeMutableBufferPointer { out in
+            runValues.withUnsafeBufferPointer { source in
+                for run in runs {
+                    let at = next[Int(run.group)]
+                    for k in 0..<run.count { out[at + k] = source[run.start + k] }
+                    next[Int(run.group)] = at + run.count
+                }
+            }
+            rows.withUnsafeBufferPointer { source in
+                for (k, g) in owners.enumerated() {
+                    out[next[Int(g)]] = source[k]
+                    next[Int(g)] += 1
+                }
+            }
         }
+        return (starts, values)
+    }
+
+    /// Lays the values out group by group (once the state takes no more rows).
+    func seal() {
+        guard starts.isEmpty else { return }
+        switch type {
+        case .float64:
+            (starts, groupedFloats) = Self.grouped(groupCount: groupCount, owners: owners, rows: rowFloats, runs: runs,
+                                                   runValues: runFloats, filler: 0)
+            (rowFloats, runFloats) = ([], [])
+        case .string:
+            (starts, groupedStrings) = Self.grouped(groupCount: groupCount, owners: owners, rows: rowStrings, runs: runs,
+                                                    runValues: runStrings, filler: [])
+            (rowStrings, runStrings) = ([], [])
+        default:
+            (starts, groupedInts) = Self.grouped(groupCount: groupCount, owners: owners, rows: rowInts, runs: runs,
+                                                 runValues: runInts, filler: 0)
+            (rowInts, runInts) = ([], [])
+        }
+        (owners, runs) = ([], [])
     }
 
     func merge(_ other: any AggregateState, from: [Int32], to: [Int32]) {
         let o = other as! QuantileState
-        let (starts, order) = (o.starts, o.order)
-        // Local arrays (moved out and back) keep the loop free of property accesses.
-        var owners = self.owners
-        self.owners = []
+        precondition(!o.starts.isEmpty || o.groupCount == 0, "merging a quantile state that was not sealed")
+        let starts = o.starts
+        var runs = self.runs
+        self.runs = []
+        defer { self.runs = runs }
+        func copy<T>(_ source: [T], into values: inout [T]) {
+            for (f, t) in zip(from, to) {
+                let range = starts[Int(f)]..<starts[Int(f) + 1]
+                guard !range.isEmpty else { continue }
+                runs.append((t, values.count, range.count))
+                values.append(contentsOf: source[range])
+            }
+        }
+        guard !starts.isEmpty else { return }
         switch type {
         case .float64:
-            let source = o.floats
-            var values = floats
-            floats = []
-            for (f, t) in zip(from, to) {
-                for k in starts[Int(f)]..<starts[Int(f) + 1] {
-                    owners.append(t)
-                    values.append(source[Int(order[k])])
-                }
-            }
-            floats = values
+            var values = runFloats
+            runFloats = []
+            copy(o.groupedFloats, into: &values)
+            runFloats = values
         case .string:
-            for (f, t) in zip(from, to) {
-                for k in starts[Int(f)]..<starts[Int(f) + 1] {
-                    owners.append(t)
-                    strings.append(o.strings[Int(order[k])])
-                }
-            }
+            var values = runStrings
+            runStrings = []
+            copy(o.groupedStrings, into: &values)
+            runStrings = values
         default:
-            let source = o.ints
-            var values = ints
-            ints = []
-            for (f, t) in zip(from, to) {
-                for k in starts[Int(f)]..<starts[Int(f) + 1] {
-                    owners.append(t)
-                    values.append(source[Int(order[k])])
-                }
-            }
-            ints = values
+            var values = runInts
+            runInts = []
+            copy(o.groupedInts, into: &values)
+            runInts = values
         }
-        self.owners = owners
     }
 
     /// (lower index, upper index, fraction between them) for n sorted values.
@@ -347,32 +405,31 @@ final class QuantileState: AggregateState {
         grow(to: count)
         seal()
         var valid = [Bool](repeating: false, count: count)
-        let order = self.order, starts = self.starts
-        func members(_ g: Int) -> ArraySlice<Int32> { order[starts[g]..<starts[g + 1]] }
+        let starts = self.starts
         switch type {
         case .float64:
-            let all = floats
-            var scratch: [Double] = []
-            let values = (0..<count).map { g -> Double in
-                let m = members(g)
-                guard !m.isEmpty else { return 0 }
-                valid[g] = true
-                scratch.removeAll(keepingCapacity: true)
-                for k in m { scratch.append(all[Int(k)]) }
-                let (lo, hi, t) = position(scratch.count)
-                let below = { (a: Double, b: Double) -> Bool in a < b || (b.isNaN && !a.isNaN) }
-                let low = select(&scratch, lo, below)
-                // The next order statistic is the least value above position lo.
-                let high = hi == lo ? low : scratch[(lo + 1)...].min(by: below)!
-                return lo == hi ? low : low + (high - low) * t
+            var all = groupedFloats
+            groupedFloats = []
+            let below = { (a: Double, b: Double) -> Bool in a < b || (b.isNaN && !a.isNaN) }
+            let values = all.withUnsafeMutableBufferPointer { all in
+                (0..<count).map { g -> Double in
+                    let members = UnsafeMutableBufferPointer(rebasing: all[starts[g]..<starts[g + 1]])
+                    guard !members.isEmpty else { return 0 }
+                    valid[g] = true
+                    let (lo, hi, t) = position(members.count)
+                    let low = select(members, lo, below)
+                    // The next order statistic is the least value above position lo.
+                    let high = hi == lo ? low : members[(lo + 1)...].min(by: below)!
+                    return lo == hi ? low : low + (high - low) * t
+                }
             }
             return Column(.float64, .float64(values), validity: Bitmap(valid))
         case .string:
             let values = (0..<count).map { g -> String in
-                let m = members(g)
-                guard !m.isEmpty else { return "" }
+                let members = groupedStrings[starts[g]..<starts[g + 1]]
+                guard !members.isEmpty else { return "" }
                 valid[g] = true
-                let sorted = m.map { strings[Int($0)] }.sorted { a, b in
+                let sorted = members.sorted { a, b in
                     a.withUnsafeBytes { x in b.withUnsafeBytes { y in compareBytes(x, y) < 0 } }
                 }
                 return String(decoding: sorted[position(sorted.count).0], as: UTF8.self)
@@ -381,16 +438,19 @@ final class QuantileState: AggregateState {
         default:
             var picked = [Int64](repeating: 0, count: count)
             var interpolated = [Double](repeating: 0, count: count)
-            for g in 0..<count {
-                let m = members(g)
-                guard !m.isEmpty else { continue }
-                valid[g] = true
-                var values = m.map { ints[Int($0)] }
-                let (lo, hi, t) = position(values.count)
-                let low = select(&values, lo, <)
-                let high = hi == lo ? low : values[(lo + 1)...].min()!
-                picked[g] = low
-                interpolated[g] = lo == hi ? Double(low) : Double(low) + Double(high - low) * t
+            var all = groupedInts
+            groupedInts = []
+            all.withUnsafeMutableBufferPointer { all in
+                for g in 0..<count {
+                    let members = UnsafeMutableBufferPointer(rebasing: all[starts[g]..<starts[g + 1]])
+                    guard !members.isEmpty else { continue }
+                    valid[g] = true
+                    let (lo, hi, t) = position(members.count)
+                    let low = select(members, lo, <)
+                    let high = hi == lo ? low : members[(lo + 1)...].min()!
+                    picked[g] = low
+                    interpolated[g] = lo == hi ? Double(low) : Double(low) + Double(high - low) * t
+                }
             }
             switch type {
             case .int64 where continuous: return Column(.float64, .float64(interpolated), validity: Bitmap(valid))
@@ -404,7 +464,8 @@ final class QuantileState: AggregateState {
 /// The value that would be at position `k` if `values` were sorted (Hoare's quickselect,
 /// median-of-three pivots): expected O(n), against O(n log n) for a sort. Afterwards
 /// `values[..<k]` are at most it and `values[(k + 1)...]` at least it.
-func select<T>(_ values: inout [T], _ k: Int, _ less: (T, T) -> Bool) -> T {
+@inline(__always)
+func select<T>(_ values: UnsafeMutableBufferPointer<T>, _ k: Int, _ less: (T, T) -> Bool) -> T {
     var lo = 0, hi = values.count - 1
     while lo < hi {
         let mid = lo + (hi - lo) / 2
