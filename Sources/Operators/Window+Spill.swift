@@ -24,6 +24,12 @@ final class WindowSpill: @unchecked Sendable {
     let space: SpillSpace
     private let lock = Lock()
     private(set) var buffered: [(id: MorselID, batch: Batch)] = []
+
+    /// The buffered batches, handed over (the spill no longer holds them).
+    func takeBuffered() -> [(id: MorselID, batch: Batch)] {
+        defer { buffered = [] }
+        return buffered
+    }
     private(set) var active = false
     private let parts: SpillPartitions
     private let gate = PartitionGate()

@@ -27,6 +27,14 @@ public struct WindowFunction: Sendable {
         self.text = text
     }
 
+    /// Whether computing it needs each row's peer group (rows with equal ORDER BY keys).
+    var needsPeers: Bool {
+        switch (kind, frame) {
+        case (.rank, _), (.denseRank, _), (.aggregate, .runningWithPeers): true
+        default: false
+        }
+    }
+
     public var resultType: DataType {
         switch kind {
         case .rowNumber, .rank, .denseRank: .int64
@@ -75,10 +83,12 @@ public final class Window: ExecutionNode {
             try spill.finish(context, consume)
             return
         }
-        let table = Table(schema: input.schema, batches: spill.buffered.sorted { $0.id < $1.id }.map(\.batch))
-        metrics.held(table.byteCount)
-        let columns = table.columns
-        let n = table.rowCount
+        // The batches are concatenated and then let go, not held beside their copy.
+        var table: Table? = Table(schema: input.schema, batches: spill.takeBuffered().sorted { $0.id < $1.id }.map(\.batch))
+        metrics.held(table!.byteCount)
+        let columns = table!.columns
+        let n = table!.rowCount
+        table = nil
         // Whole partitions go to one of a fixed number of buckets (by partition number, so the
         // same rows share a bucket whatever the thread count); buckets run in parallel.
         let bucketCount = partitionKeys.isEmpty || n < 1 << 16 ? 1 : 16
@@ -102,19 +112,26 @@ public final class Window: ExecutionNode {
                 }
             }
         }
-        let outputs = Locked<[Int: [Column]]>([:])
-        try context.parallel(bucketCount) { b throws(BatonError) in
-            let part = bucketCount == 1 ? columns : columns.map { $0.take(members[b]) }
-            let result = try metrics.timed { () throws(BatonError) -> [Column] in try process(part, count: members[b].count) }
-            outputs.withLock { $0[b] = result }
-        }
-        let byBucket = outputs.withLock { $0 }
+        // Buckets run a thread's worth at a time and are emitted after each wave, in bucket
+        // order, so that only a wave's results are held at once (not every bucket's).
+        let wave = max(1, context.threads)
         var index = 0
-        for b in 0..<bucketCount {
-            for batch in try Batch.split(schema: schema, columns: byBucket[b]!) where batch.count > 0 {
-                metrics.produced(batch)
-                try consume(batch, MorselID([b, index]))
-                index += 1
+        for first in stride(from: 0, to: bucketCount, by: wave) {
+            let buckets = first..<min(bucketCount, first + wave)
+            let outputs = Locked<[Int: [Column]]>([:])
+            try context.parallel(buckets.count) { k throws(BatonError) in
+                let b = buckets.lowerBound + k
+                let part = bucketCount == 1 ? columns : columns.map { $0.take(members[b]) }
+                let result = try metrics.timed { () throws(BatonError) -> [Column] in try process(part, count: members[b].count) }
+                outputs.withLock { $0[b] = result }
+            }
+            var byBucket = outputs.withLock { $0 }
+            for b in buckets {
+                for batch in try Batch.split(schema: schema, columns: byBucket.removeValue(forKey: b)!) where batch.count > 0 {
+                    metrics.produced(batch)
+                    try consume(batch, MorselID([b, index]))
+                    index += 1
+                }
             }
         }
     }
@@ -131,26 +148,33 @@ public final class Window: ExecutionNode {
         // Partition number of each sorted row, and where each row's peer group ends.
         var partition = [Int32](repeating: 0, count: n)
         var partitionStart = [Int](repeating: 0, count: n)
-        var peerEnd = [Int](repeating: 0, count: n)
         // Keys in sorted order, so boundaries are found by comparing neighbours in a scan.
-        let (partitionWords, pw) = normalized.words(of: partitionPart, in: order)
-        let (orderWords, ow) = normalized.words(of: orderPart, in: order)
         func same(_ words: [UInt64], _ w: Int, _ a: Int, _ b: Int) -> Bool {
             for k in 0..<w where words[a &* w &+ k] != words[b &* w &+ k] { return false }
             return true
         }
-        var p: Int32 = 0
-        var start = 0
-        for i in 0..<n {
-            if i > 0 && !same(partitionWords, pw, i - 1, i) { p += 1; start = i }
-            partition[i] = p
-            partitionStart[i] = start
+        do {
+            let (partitionWords, pw) = normalized.words(of: partitionPart, in: order)
+            var p: Int32 = 0
+            var start = 0
+            for i in 0..<n {
+                if i > 0 && !same(partitionWords, pw, i - 1, i) { p += 1; start = i }
+                partition[i] = p
+                partitionStart[i] = start
+            }
         }
-        var i = n - 1
-        while i >= 0 {
-            let isLast = i == n - 1 || partition[i + 1] != partition[i] || !same(orderWords, ow, i, i + 1)
-            peerEnd[i] = isLast ? i + 1 : peerEnd[i + 1]
-            i -= 1
+        // Peer groups (rows with equal order keys) matter to rank, dense_rank and running
+        // frames only: row_number and whole-partition aggregates skip this pass and its memory.
+        var peerEnd: [Int] = []
+        if functions.contains(where: \.needsPeers) {
+            let (orderWords, ow) = normalized.words(of: orderPart, in: order)
+            peerEnd = [Int](repeating: 0, count: n)
+            var i = n - 1
+            while i >= 0 {
+                let isLast = i == n - 1 || partition[i + 1] != partition[i] || !same(orderWords, ow, i, i + 1)
+                peerEnd[i] = isLast ? i + 1 : peerEnd[i + 1]
+                i -= 1
+            }
         }
         var results: [Column] = []
         for function in functions {
