@@ -15,7 +15,7 @@ extension CSVReader {
     func tokenizeBlock(_ raw: UnsafeRawBufferPointer, tokenizer: Tokenizer, final: Bool, parts: inout [Tokens],
                        convert: ((UnsafeRawBufferPointer, Tokens) -> RecordConverter.Outcome)? = nil)
         -> (ranges: Int, consumed: Int, outcomes: [RecordConverter.Outcome]?) {
-        let splits = splitPoints(raw, ranges: min(parts.count, Self.ranges(blockSize: raw.count)), final: final)
+        let (splits, clean) = splitPoints(raw, ranges: min(parts.count, Self.ranges(blockSize: raw.count)), final: final)
         if splits.count > 2 {
             let snapshot = SharedBytes(raw)
             // Each range reuses its token buffers (reference types) from the previous block,
@@ -24,7 +24,8 @@ extension CSVReader {
             let results = parallelMap(splits.count - 1, threads: options.threads) { p -> (Tokens, Int, RecordConverter.Outcome?) in
                 var t = reused[p]
                 let isLast = p == splits.count - 2
-                let end = tokenizer.tokenize(snapshot.raw, splits[p]..<splits[p + 1], final: final && isLast, into: &t)
+                let end = tokenizer.tokenize(snapshot.raw, splits[p]..<splits[p + 1], final: final && isLast, into: &t,
+                                             knownPlain: clean.plain(splits[p]..<splits[p + 1]))
                 let fits = !t.anomaly && (isLast || end == splits[p + 1])
                 return (t, end, fits ? convert?(snapshot.raw, t) : nil)
             }
@@ -49,20 +50,42 @@ extension CSVReader {
     /// same whatever `--threads` says.
     static func ranges(blockSize: Int) -> Int { max(8, blockSize >> 20) }
 
+    /// Which evenly spaced segments of a block hold no quote and no CR: a range that lies
+    /// within clean segments is tokenized without scanning it for them first.
+    struct CleanSegments {
+        var targets: [Int] = []
+        var clean: [Bool] = []
+
+        func plain(_ range: Range<Int>) -> Bool {
+            guard !clean.isEmpty else { return false }
+            // The segments `range` overlaps: from the one holding its start to the one
+            // holding its last byte.
+            var k = 0
+            while k + 1 < clean.count && targets[k + 1] <= range.lowerBound { k += 1 }
+            while k < clean.count && targets[k] < range.upperBound {
+                if !clean[k] { return false }
+                k += 1
+            }
+            return true
+        }
+    }
+
     /// Range starts: 0, then the first record boundary after each of `ranges - 1` evenly spaced
     /// offsets, found from the quote parity before it (valid for RFC 4180 doubled quotes, the
-    /// common case; other escapes read serially). Ends with the block size.
-    func splitPoints(_ raw: UnsafeRawBufferPointer, ranges: Int, final: Bool) -> [Int] {
+    /// common case; other escapes read serially). Ends with the block size. The same scan
+    /// notes the segments without quotes or CRs.
+    func splitPoints(_ raw: UnsafeRawBufferPointer, ranges: Int, final: Bool) -> ([Int], CleanSegments) {
         let n = raw.count
         let dialect = options.dialect
-        guard ranges > 1, n >= options.parallelSplitMinimum, n >= 2, dialect.escape == dialect.quote else { return [0, n] }
+        guard ranges > 1, n >= options.parallelSplitMinimum, n >= 2, dialect.escape == dialect.quote else { return ([0, n], CleanSegments()) }
         let quote = dialect.quote
         let box = SharedBytes(raw)
         let targets = (0...ranges).map { n / ranges * $0 }
-        let parities = parallelMap(ranges, threads: options.threads) { k -> Bool in
-            Self.quoteCount(UnsafeRawBufferPointer(rebasing: box.raw[targets[k]..<(k == ranges - 1 ? n : targets[k + 1])]),
-                            quote) & 1 == 1
+        let scans = parallelMap(ranges, threads: options.threads) { k -> (quotes: Int, sawCR: Bool) in
+            Self.quoteCount(UnsafeRawBufferPointer(rebasing: box.raw[targets[k]..<(k == ranges - 1 ? n : targets[k + 1])]), quote)
         }
+        let parities = scans.map { $0.quotes & 1 == 1 }
+        let clean = CleanSegments(targets: Array(targets[0..<ranges]), clean: scans.map { $0.quotes == 0 && !$0.sawCR })
         var splits = [0]
         var inside = false
         for k in 1..<ranges {
@@ -83,22 +106,30 @@ extension CSVReader {
             if let found, found > splits.last!, found < n { splits.append(found) }
         }
         splits.append(n)
-        return splits
+        return (splits, clean)
     }
 
     /// How many bytes of `bytes` are `quote`, 64 at a time.
-    static func quoteCount(_ bytes: UnsafeRawBufferPointer, _ quote: UInt8) -> Int {
-        guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return 0 }
+    /// The quotes in `bytes`, and whether a CR is among them: one combined match per 64
+    /// bytes, and a second (quotes alone) only where the first finds either.
+    static func quoteCount(_ bytes: UnsafeRawBufferPointer, _ quote: UInt8) -> (quotes: Int, sawCR: Bool) {
+        guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return (0, false) }
         var count = 0
+        var sawCR = false
         var i = 0
         while i &+ 64 <= bytes.count {
-            count &+= baton_match64(base + i, quote, quote, quote, quote).nonzeroBitCount
+            let either = baton_match64(base + i, quote, 13, quote, quote)
+            if either != 0 {
+                let quotes = baton_match64(base + i, quote, quote, quote, quote)
+                count &+= quotes.nonzeroBitCount
+                if either != quotes { sawCR = true }
+            }
             i &+= 64
         }
         while i < bytes.count {
-            if base[i] == quote { count &+= 1 }
+            if base[i] == quote { count &+= 1 } else if base[i] == 13 { sawCR = true }
             i &+= 1
         }
-        return count
+        return (count, sawCR)
     }
 }

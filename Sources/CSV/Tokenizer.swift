@@ -88,8 +88,11 @@ struct Tokenizer {
     /// does not finish and returns the offset where it starts (the carry-over); with `final`,
     /// an unfinished record at the end is taken as complete (the end of the input), and an
     /// unterminated quoted field there is reported.
-    func tokenize(_ buffer: UnsafeRawBufferPointer, _ range: Range<Int>, final: Bool, into t: inout Tokens) -> Int {
-        if !Self.hasQuoteOrCR(buffer, range, quote: quote, escape: escape) {
+    /// `knownPlain`: the caller has already seen that the range holds no quote, escape or CR
+    /// (the scan that splits a block finds that out), so the check here is skipped.
+    func tokenize(_ buffer: UnsafeRawBufferPointer, _ range: Range<Int>, final: Bool, into t: inout Tokens,
+                  knownPlain: Bool = false) -> Int {
+        if knownPlain || !Self.hasQuoteOrCR(buffer, range, quote: quote, escape: escape) {
             return tokenizePlain(buffer, range, final: final, into: &t)
         }
         return tokenizeGeneral(buffer, range, final: final, into: &t)
