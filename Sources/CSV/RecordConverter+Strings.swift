@@ -6,12 +6,15 @@ struct FieldCursor {
     let ends: UnsafeMutablePointer<UInt32>
     let recordFields: UnsafeMutablePointer<UInt32>
     let column: Int
+    /// Records in the range.
+    let count: Int
 
     init(_ t: Tokens, column: Int) {
         starts = t.starts.base
         ends = t.ends.base
         recordFields = t.recordFields.base
         self.column = column
+        count = t.recordCount
     }
 
     /// Record `r`'s field: byte range within the buffer and the quoted / escaped flags.

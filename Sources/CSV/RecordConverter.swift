@@ -340,85 +340,119 @@ extension RecordConverter {
         let n = t.recordCount
         let cursor = FieldCursor(t, column: c)
         let base = buffer.baseAddress!
-        var valid: [Bool] = []
-        var scratch: [UInt8] = []
-        var failure: Misfit?
+        var slow = SlowFields()
         // Uninitialized: every slot is written below (nulls as 0), so no zeroing pass.
         let values = [Int64](unsafeUninitializedCapacity: n) { out, initialized in
             initialized = n
+            let recordFields = cursor.recordFields, starts = cursor.starts, ends = cursor.ends
             for r in 0..<n {
-                let (start, end, flags) = cursor.field(r)
-                let bytes = UnsafeRawBufferPointer(start: base + start, count: end &- start)
-                if flags == 0 {
-                    let length = end &- start
-                    if UInt(bitPattern: length &- 1) < 8 && end >= 8, let v = FieldParsers.shortInt64(endingAt: base + end, count: length) {
-                        out[r] = v
-                        continue
-                    }
-                    if let v = FieldParsers.int64(bytes) { out[r] = v; continue }
-                    if end == start {
-                        if valid.isEmpty { valid = [Bool](repeating: true, count: n) }
-                        valid[r] = false
-                        out[r] = 0
-                        continue
-                    }
-                } else if flags & Tokens.escapedFlag != 0 {
-                    unescape(bytes, into: &scratch)
-                    if let v = scratch.withUnsafeBytes({ FieldParsers.int64($0) }) { out[r] = v; continue }
-                    failure = Misfit(record: r, text: String(decoding: scratch, as: UTF8.self))
-                    initialized = r
-                    return
-                } else if let v = FieldParsers.int64(bytes) {
+                let f = Int(recordFields[r]) &+ c
+                let start = Int(starts[f])
+                // With its flags: a quoted field's end is past 2^30, so it fails the length test.
+                let endWord = Int(ends[f])
+                let length = endWord &- start
+                if UInt(bitPattern: length &- 1) < 8 && endWord >= 8,
+                   let v = FieldParsers.shortInt64(endingAt: base + endWord, count: length) {
                     out[r] = v
                     continue
                 }
-                failure = Misfit(record: r, text: String(decoding: bytes, as: UTF8.self))
-                initialized = r
-                return
+                // Everything else (longer, signed, empty, quoted, not a number) out of line,
+                // which keeps the loop's registers for the common case.
+                guard let v = slowInt64(r, cursor, base, &slow) else {
+                    initialized = r
+                    break
+                }
+                out[r] = v
             }
         }
-        return (values, valid, failure)
+        return (values, slow.valid, slow.failure)
     }
 
-    /// `directInt64s` for Float64 (written out twice: through a generic parameter or a closure,
-    /// the parse stays a call per field).
+    /// What the out-of-line field paths keep: nulls seen, the unescaping buffer, the misfit.
+    struct SlowFields {
+        var valid: [Bool] = []
+        var scratch: [UInt8] = []
+        var failure: Misfit?
+
+        mutating func markNull(_ r: Int, of n: Int) {
+            if valid.isEmpty { valid = [Bool](repeating: true, count: n) }
+            valid[r] = false
+        }
+    }
+
+    /// Record `r`'s field as an Int64 by the general path: 0 for a null (marked in `slow`),
+    /// nil with `slow.failure` set when it is not an Int64.
+    @inline(never)
+    func slowInt64(_ r: Int, _ cursor: FieldCursor, _ base: UnsafeRawPointer, _ slow: inout SlowFields) -> Int64? {
+        let (start, end, flags) = cursor.field(r)
+        let bytes = UnsafeRawBufferPointer(start: base + start, count: end &- start)
+        if flags == 0 {
+            if let v = FieldParsers.int64(bytes) { return v }
+            if end == start {
+                slow.markNull(r, of: cursor.count)
+                return 0
+            }
+        } else if flags & Tokens.escapedFlag != 0 {
+            unescape(bytes, into: &slow.scratch)
+            if let v = slow.scratch.withUnsafeBytes({ FieldParsers.int64($0) }) { return v }
+            slow.failure = Misfit(record: r, text: String(decoding: slow.scratch, as: UTF8.self))
+            return nil
+        } else if let v = FieldParsers.int64(bytes) {
+            return v
+        }
+        slow.failure = Misfit(record: r, text: String(decoding: bytes, as: UTF8.self))
+        return nil
+    }
+
+    /// `directInt64s` for Float64.
     @inline(never)
     func directFloat64s(_ c: Int, _ buffer: UnsafeRawBufferPointer, _ t: Tokens) -> ([Double], [Bool], Misfit?) {
         let n = t.recordCount
         let cursor = FieldCursor(t, column: c)
         let base = buffer.baseAddress!
-        var valid: [Bool] = []
-        var scratch: [UInt8] = []
-        var failure: Misfit?
-        // Uninitialized: every slot is written below (nulls as 0), so no zeroing pass.
+        var slow = SlowFields()
         let values = [Double](unsafeUninitializedCapacity: n) { out, initialized in
             initialized = n
+            let recordFields = cursor.recordFields, starts = cursor.starts, ends = cursor.ends
             for r in 0..<n {
-                let (start, end, flags) = cursor.field(r)
-                let bytes = UnsafeRawBufferPointer(start: base + start, count: end &- start)
-                if flags == 0 {
-                    if let v = FieldParsers.float64(bytes) { out[r] = v; continue }
-                    if end == start {
-                        if valid.isEmpty { valid = [Bool](repeating: true, count: n) }
-                        valid[r] = false
-                        out[r] = 0
-                        continue
-                    }
-                } else if flags & Tokens.escapedFlag != 0 {
-                    unescape(bytes, into: &scratch)
-                    if let v = scratch.withUnsafeBytes({ FieldParsers.float64($0) }) { out[r] = v; continue }
-                    failure = Misfit(record: r, text: String(decoding: scratch, as: UTF8.self))
-                    initialized = r
-                    return
-                } else if let v = FieldParsers.float64(bytes) {
+                let f = Int(recordFields[r]) &+ c
+                let start = Int(starts[f])
+                let endWord = ends[f]
+                if endWord & ~Tokens.offsetMask == 0,
+                   let v = FieldParsers.float64(UnsafeRawBufferPointer(start: base + start, count: Int(endWord) &- start)) {
                     out[r] = v
                     continue
                 }
-                failure = Misfit(record: r, text: String(decoding: bytes, as: UTF8.self))
-                initialized = r
-                return
+                guard let v = slowFloat64(r, cursor, base, &slow) else {
+                    initialized = r
+                    break
+                }
+                out[r] = v
             }
         }
-        return (values, valid, failure)
+        return (values, slow.valid, slow.failure)
+    }
+
+    /// `slowInt64` for Float64.
+    @inline(never)
+    func slowFloat64(_ r: Int, _ cursor: FieldCursor, _ base: UnsafeRawPointer, _ slow: inout SlowFields) -> Double? {
+        let (start, end, flags) = cursor.field(r)
+        let bytes = UnsafeRawBufferPointer(start: base + start, count: end &- start)
+        if flags == 0 {
+            if let v = FieldParsers.float64(bytes) { return v }
+            if end == start {
+                slow.markNull(r, of: cursor.count)
+                return 0
+            }
+        } else if flags & Tokens.escapedFlag != 0 {
+            unescape(bytes, into: &slow.scratch)
+            if let v = slow.scratch.withUnsafeBytes({ FieldParsers.float64($0) }) { return v }
+            slow.failure = Misfit(record: r, text: String(decoding: slow.scratch, as: UTF8.self))
+            return nil
+        } else if let v = FieldParsers.float64(bytes) {
+            return v
+        }
+        slow.failure = Misfit(record: r, text: String(decoding: bytes, as: UTF8.self))
+        return nil
     }
 }
