@@ -35,14 +35,15 @@ extension CSVReader {
         let tokenizer = Tokenizer(dialect, blankLinesAreRecords: singleColumn)
         let file = files[fileIndex]
         let stream: InputStream
-        var block: [UInt8] = []
+        let block: ByteBlock
         if fileIndex == 0, let open = openStream {
             stream = open
-            block = head
+            block = ByteBlock(head)
             openStream = nil
             head = []
         } else {
             stream = try InputStream(path: file)
+            block = ByteBlock()
         }
         name = stream.name
         var lineBase = 0
@@ -52,8 +53,8 @@ extension CSVReader {
         var headerPending = dialect.header
         var more = true
         while more || !block.isEmpty {
-            while block.count < options.blockSize && more {
-                more = try stream.read(max: options.blockSize - block.count, into: &block)
+            if block.count < options.blockSize && more {
+                more = try block.fill(from: stream, upTo: options.blockSize)
             }
             if firstBlock && block.starts(with: [0xEF, 0xBB, 0xBF]) {
                 block.removeFirst(3)
@@ -84,8 +85,7 @@ extension CSVReader {
                                      hint: "check --quote (an unbalanced quote makes the rest of the file one field), or raise --max-record-size")
                 }
                 // One record longer than the block: read more before trying again.
-                let grown = try stream.read(max: options.blockSize, into: &block)
-                more = grown
+                more = try block.fill(from: stream, upTo: block.count + options.blockSize)
                 continue
             }
             var positions: [BlockPosition] = []

@@ -84,6 +84,47 @@ final class InputStream {
         return take
     }
 
+    /// Reads up to `target.count` bytes into `target`; returns how many, 0 only at the end of
+    /// the input. An uncompressed file is read straight into `target`.
+    func read(into target: UnsafeMutableRawBufferPointer) throws(BatonError) -> Int {
+        while true {
+            if pending.count > pendingStart {
+                let take = min(pending.count - pendingStart, target.count)
+                pending.withUnsafeBytes { target.baseAddress!.copyMemory(from: $0.baseAddress! + pendingStart, byteCount: take) }
+                pendingStart += take
+                if pendingStart == pending.count {
+                    pending.removeAll(keepingCapacity: true)
+                    pendingStart = 0
+                }
+                return take
+            }
+            if ended || target.count == 0 { return 0 }
+            if decompressor == nil && fd != .standardInput {
+                adviseReadAhead()
+                let n: Int
+                do {
+                    n = try fd.read(into: target)
+                } catch {
+                    throw BatonError(.io, "read failed: \(error)", at: .init(file: name))
+                }
+                position += n
+                if n == 0 { ended = true }
+                return n
+            }
+            let n = try readRaw()
+            if n == 0 {
+                ended = true
+                do throws(BatonError) { try decompressor?.finish() } catch { throw error.inFile(name) }
+                continue  // a decompressor may hand back its last bytes
+            }
+            if decompressor != nil {
+                try decompress(Array(raw[0..<n]))
+            } else {
+                pending += raw[0..<n]
+            }
+        }
+    }
+
     /// Appends up to about `max` more bytes to `buffer`; returns false at the end of input.
     func read(max: Int, into buffer: inout [UInt8]) throws(BatonError) -> Bool {
         var added = 0
@@ -116,11 +157,15 @@ final class InputStream {
         }
     }
 
-    private func readRaw() throws(BatonError) -> Int {
+    private func adviseReadAhead() {
         if rereadable && position + Self.readAhead / 2 >= advisedUntil {
             _ = posix_fadvise(fd.rawValue, off_t(advisedUntil), off_t(Self.readAhead), Int32(POSIX_FADV_WILLNEED))
             advisedUntil += Self.readAhead
         }
+    }
+
+    private func readRaw() throws(BatonError) -> Int {
+        adviseReadAhead()
         let n = try Self.read(fd, into: &raw, name: name)
         position += n
         return n
