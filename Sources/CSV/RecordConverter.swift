@@ -358,7 +358,7 @@ extension RecordConverter {
                 }
                 // Everything else (longer, signed, empty, quoted, not a number) out of line,
                 // which keeps the loop's registers for the common case.
-                guard let v = slowInt64(r, cursor, base, &slow) else {
+                guard let v = slowNumber(r, cursor, base, &slow, { FieldParsers.int64($0) }) else {
                     initialized = r
                     break
                 }
@@ -380,31 +380,34 @@ extension RecordConverter {
         }
     }
 
-    /// Record `r`'s field as an Int64 by the general path: 0 for a null (marked in `slow`),
-    /// nil with `slow.failure` set when it is not an Int64.
+    /// Record `r`'s field by the general path of `parse`: 0 for a null (marked in `slow`),
+    /// nil with `slow.failure` set when `parse` refuses it. Out of line and rare, so the
+    /// parser is a closure here.
     @inline(never)
-    func slowInt64(_ r: Int, _ cursor: FieldCursor, _ base: UnsafeRawPointer, _ slow: inout SlowFields) -> Int64? {
+    func slowNumber<T: Numeric>(_ r: Int, _ cursor: FieldCursor, _ base: UnsafeRawPointer, _ slow: inout SlowFields,
+                                _ parse: (UnsafeRawBufferPointer) -> T?) -> T? {
         let (start, end, flags) = cursor.field(r)
         let bytes = UnsafeRawBufferPointer(start: base + start, count: end &- start)
         if flags == 0 {
-            if let v = FieldParsers.int64(bytes) { return v }
+            if let v = parse(bytes) { return v }
             if end == start {
                 slow.markNull(r, of: cursor.count)
                 return 0
             }
         } else if flags & Tokens.escapedFlag != 0 {
             unescape(bytes, into: &slow.scratch)
-            if let v = slow.scratch.withUnsafeBytes({ FieldParsers.int64($0) }) { return v }
+            if let v = slow.scratch.withUnsafeBytes({ parse($0) }) { return v }
             slow.failure = Misfit(record: r, text: String(decoding: slow.scratch, as: UTF8.self))
             return nil
-        } else if let v = FieldParsers.int64(bytes) {
+        } else if let v = parse(bytes) {
             return v
         }
         slow.failure = Misfit(record: r, text: String(decoding: bytes, as: UTF8.self))
         return nil
     }
 
-    /// `directInt64s` for Float64.
+    /// `directInt64s` for Float64 (written out twice on purpose: through a generic parameter or
+    /// a closure, the parse stayed a call per field).
     @inline(never)
     func directFloat64s(_ c: Int, _ buffer: UnsafeRawBufferPointer, _ t: Tokens) -> ([Double], [Bool], Misfit?) {
         let n = t.recordCount
@@ -423,7 +426,7 @@ extension RecordConverter {
                     out[r] = v
                     continue
                 }
-                guard let v = slowFloat64(r, cursor, base, &slow) else {
+                guard let v = slowNumber(r, cursor, base, &slow, { FieldParsers.float64($0) }) else {
                     initialized = r
                     break
                 }
@@ -433,26 +436,4 @@ extension RecordConverter {
         return (values, slow.valid, slow.failure)
     }
 
-    /// `slowInt64` for Float64.
-    @inline(never)
-    func slowFloat64(_ r: Int, _ cursor: FieldCursor, _ base: UnsafeRawPointer, _ slow: inout SlowFields) -> Double? {
-        let (start, end, flags) = cursor.field(r)
-        let bytes = UnsafeRawBufferPointer(start: base + start, count: end &- start)
-        if flags == 0 {
-            if let v = FieldParsers.float64(bytes) { return v }
-            if end == start {
-                slow.markNull(r, of: cursor.count)
-                return 0
-            }
-        } else if flags & Tokens.escapedFlag != 0 {
-            unescape(bytes, into: &slow.scratch)
-            if let v = slow.scratch.withUnsafeBytes({ FieldParsers.float64($0) }) { return v }
-            slow.failure = Misfit(record: r, text: String(decoding: slow.scratch, as: UTF8.self))
-            return nil
-        } else if let v = FieldParsers.float64(bytes) {
-            return v
-        }
-        slow.failure = Misfit(record: r, text: String(decoding: bytes, as: UTF8.self))
-        return nil
-    }
 }
