@@ -62,15 +62,26 @@ public final class Window: ExecutionNode {
     public var label: String {
         let partition = partitionKeys.map { input.schema.fields[$0].name }.joined(separator: ", ")
         let order = orderKeys.map { input.schema.fields[$0.column].name + ($0.descending ? " DESC" : "") }.joined(separator: ", ")
-        return "Window [\(functions.map(\.text).joined(separator: ", "))] partition by [\(partition)] order by [\(order)]"
+        let limit = rowsPerPartition.map { " first \($0) per partition" } ?? ""
+        return "Window [\(functions.map(\.text).joined(separator: ", "))] partition by [\(partition)] order by [\(order)]\(limit)"
     }
 
+    /// Set when a filter above keeps only `row_number() <= k`: each partition then needs only
+    /// its first k rows in window order, found in one pass without sorting the rest (the
+    /// db-benchmark "top 2 per group" question). Only for a lone `row_number()`.
+    public let rowsPerPartition: Int?
+
     public init(_ input: any ExecutionNode, partitionKeys: [Int], orderKeys: [SortKey], functions: [WindowFunction],
-                names: [String]) throws(BatonError) {
+                names: [String], rowsPerPartition: Int? = nil) throws(BatonError) {
         self.input = input
         self.partitionKeys = partitionKeys
         self.orderKeys = orderKeys
         self.functions = functions
+        if let k = rowsPerPartition {
+            precondition(k >= 1 && functions.count == 1, "a row limit per partition needs a lone row_number()")
+            if case .rowNumber = functions[0].kind {} else { preconditionFailure("a row limit per partition needs row_number()") }
+        }
+        self.rowsPerPartition = rowsPerPartition
         schema = try Schema(input.schema.fields + zip(names, functions).map { Field($0, $1.resultType) }, allowingDuplicates: true)
     }
 
@@ -121,8 +132,14 @@ public final class Window: ExecutionNode {
             let outputs = Locked<[Int: [Column]]>([:])
             try context.parallel(buckets.count) { k throws(BatonError) in
                 let b = buckets.lowerBound + k
-                let part = bucketCount == 1 ? columns : columns.map { $0.take(members[b]) }
-                let result = try metrics.timed { () throws(BatonError) -> [Column] in try process(part, count: members[b].count) }
+                var part = bucketCount == 1 ? columns : columns.map { $0.take(members[b]) }
+                var rows = members[b].count
+                if let k = rowsPerPartition {
+                    let kept = firstRows(k, of: part, count: rows)
+                    part = part.map { $0.take(kept) }
+                    rows = kept.count
+                }
+                let result = try metrics.timed { () throws(BatonError) -> [Column] in try process(part, count: rows) }
                 outputs.withLock { $0[b] = result }
             }
             var byBucket = outputs.withLock { $0 }
@@ -134,6 +151,53 @@ public final class Window: ExecutionNode {
                 }
             }
         }
+    }
+
+    /// The rows (ascending) that are among the first `k` of their partition in window order,
+    /// ties in input order: what a sort would put there. One pass keeps, per partition, its
+    /// best `k` so far by (order key words, row).
+    func firstRows(_ k: Int, of columns: [Column], count n: Int) -> [UInt32] {
+        let groups: [Int32]
+        var groupCount = 1
+        if partitionKeys.isEmpty {
+            groups = [Int32](repeating: 0, count: n)
+        } else {
+            let table = GroupTable(types: partitionKeys.map { columns[$0].type })
+            groups = table.insert(partitionKeys.map { columns[$0] }, count: n)
+            groupCount = table.count
+        }
+        let normalized = NormalizedKeys(columns: columns, keys: orderKeys, count: n)
+        let (words, w) = normalized.words(of: 0..<orderKeys.count, in: (0..<UInt32(n)).map { $0 })
+        // Per group, its kept rows in order, best first; -1 where fewer than k were seen.
+        var best = [Int32](repeating: -1, count: groupCount * k)
+        /// Whether row a comes before row b in window order (rows ascend: ties go to a < b).
+        func before(_ a: Int, _ b: Int) -> Bool {
+            for j in 0..<w {
+                let x = words[a &* w &+ j], y = words[b &* w &+ j]
+                if x != y { return x < y }
+            }
+            return a < b
+        }
+        best.withUnsafeMutableBufferPointer { best in
+            for r in 0..<n {
+                let slots = Int(groups[r]) * k
+                // Where r goes among the group's kept rows, if anywhere.
+                var at = k
+                while at > 0 {
+                    let held = Int(best[slots + at - 1])
+                    if held >= 0 && !before(r, held) { break }
+                    at -= 1
+                }
+                guard at < k else { continue }
+                var j = k - 1
+                while j > at {
+                    best[slots + j] = best[slots + j - 1]
+                    j -= 1
+                }
+                best[slots + at] = Int32(r)
+            }
+        }
+        return best.filter { $0 >= 0 }.map { UInt32($0) }.sorted()
     }
 
     /// One bucket: sort by (partition keys, order keys), find partition and peer boundaries,

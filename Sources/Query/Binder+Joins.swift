@@ -83,8 +83,10 @@ extension Binder {
         return try coerce(try bind(e, scope), to: .bool, e.range, "a condition must be Bool")
     }
 
-    /// A Filter, with `column op constant` conjuncts also handed to a Baton scan for pruning.
+    /// A Filter, with `column op constant` conjuncts also handed to a Baton scan for pruning,
+    /// and `row_number() <= k` handed to its window (which then keeps k rows per partition).
     func filter(_ node: any ExecutionNode, _ predicate: PhysicalExpression) throws(BatonError) -> any ExecutionNode {
+        if let limited = try Self.limitingRowNumber(node, predicate) { return Filter(limited, predicate) }
         if let scan = node as? BatonScan {
             var pushed: [ColumnPredicate] = []
             for c in Binder.splitAnd(predicate) {
@@ -95,6 +97,36 @@ extension Binder {
             }
         }
         return Filter(node, predicate)
+    }
+
+    /// `node` rebuilt with its window told to keep only the first k rows of each partition,
+    /// when a conjunct of `predicate` is `n <= k`, `n < k + 1` or `n = k` on the output of a
+    /// lone `row_number()` (reached through projections that pass the column on). Nil otherwise.
+    static func limitingRowNumber(_ node: any ExecutionNode, _ predicate: PhysicalExpression) throws(BatonError) -> (any ExecutionNode)? {
+        for conjunct in splitAnd(predicate) {
+            guard case .comparison(let op, .column(let column, _, _), .literal(.int64(let value), _)) = conjunct else { continue }
+            let k: Int64
+            switch op {
+            case .lessOrEqual, .equal: k = value
+            case .less: k = value - 1
+            default: continue
+            }
+            guard k >= 1, k <= 1024, let rebuilt = try withRowLimit(node, column: column, k: Int(k)) else { continue }
+            return rebuilt
+        }
+        return nil
+    }
+
+    private static func withRowLimit(_ node: any ExecutionNode, column: Int, k: Int) throws(BatonError) -> (any ExecutionNode)? {
+        if let project = node as? Project {
+            guard case .column(let inner, _, _) = project.expressions[column],
+                  let input = try withRowLimit(project.input, column: inner, k: k) else { return nil }
+            return try Project(input, project.expressions, names: project.schema.names)
+        }
+        guard let window = node as? Window, window.rowsPerPartition == nil, window.functions.count == 1,
+              case .rowNumber = window.functions[0].kind, column == window.input.schema.count else { return nil }
+        return try Window(window.input, partitionKeys: window.partitionKeys, orderKeys: window.orderKeys,
+                          functions: window.functions, names: Array(window.schema.names.suffix(1)), rowsPerPartition: k)
     }
 
     private func columnPredicate(_ e: PhysicalExpression, _ schema: Schema) -> ColumnPredicate? {
