@@ -74,23 +74,36 @@ final class CSVScan: ExecutionNode, @unchecked Sendable {
         // cheaper to merge and smaller in total; measured on the 1e7-row group-by CSV, 1e5
         // groups by id3: 32 MiB morsels 0.68 s and 355 MiB, 64 MiB 0.55 s and 250 MiB). A round
         // holds 128 MiB of text as batches, two morsels for the threads (larger rounds held
-        // more memory and were not faster on two cores). Both numbers are fixed, not per
-        // thread, so the morsels — and the results — are the same with any thread count.
-        let perMorsel = 64
-        let perRound = 128
+        // more memory and were not faster on two cores). Under a memory limit a round is
+        // smaller, a quarter of the limit in text (8 to 128 MiB), since the batches in flight
+        // are not counted by the operators' budgets, and holds two morsels of half its size.
+        // A batch's morsel follows from its place in the input alone (batch i is part
+        // i mod perMorsel of morsel i / perMorsel), so the morsels, and the results, are the same
+        // with any thread count; with a memory limit they are smaller, so a floating-point sum
+        // may differ in its last bits from the same query without one.
+        let perRound = context.memory.limit.map { max(8, min(128, $0 >> 22)) } ?? 128
+        let perMorsel = context.memory.limit == nil ? 64 : perRound / 2
         var pending: [Batch] = []
         var next = 0
         let planned = schema
         func drain() throws(BatonError) {
             let batches = pending
-            let base = next
+            let first = next
             pending.removeAll()
-            let groups = (batches.count + perMorsel - 1) / perMorsel
-            next += groups
-            try context.parallel(groups) { g throws(BatonError) in
-                for j in (g * perMorsel)..<min(batches.count, (g + 1) * perMorsel) {
+            next += batches.count
+            // The round's batches grouped by morsel; each group one task, in input order.
+            var groups: [Range<Int>] = []
+            var j = 0
+            while j < batches.count {
+                let end = min(batches.count, ((first + j) / perMorsel + 1) * perMorsel - first)
+                groups.append(j..<end)
+                j = end
+            }
+            try context.parallel(groups.count) { g throws(BatonError) in
+                for j in groups[g] {
                     metrics.produced(batches[j])
-                    try consume(batches[j], MorselID([base + g, j - g * perMorsel]))
+                    let index = first + j
+                    try consume(batches[j], MorselID([index / perMorsel, index % perMorsel]))
                 }
             }
         }
