@@ -166,6 +166,9 @@ public final class Window: ExecutionNode {
             groups = table.insert(partitionKeys.map { columns[$0] }, count: n)
             groupCount = table.count
         }
+        // Partitions so small that k rows cover most of them: nothing to gain, and the slots
+        // (k per partition) would outgrow the input.
+        if groupCount * k >= n { return (0..<UInt32(n)).map { $0 } }
         let normalized = NormalizedKeys(columns: columns, keys: orderKeys, count: n)
         let (words, w) = normalized.words(of: 0..<orderKeys.count, in: (0..<UInt32(n)).map { $0 })
         // Per group, its kept rows in order, best first; -1 where fewer than k were seen.
