@@ -150,14 +150,7 @@ struct FixedWidthEncoder {
 
     /// The decimal encoding, if every value is `k / 10^e` exactly for one small `e`.
     private func decimal(_ v: UnsafeBufferPointer<UInt64>) -> Choice? {
-        guard let exponent = Decimal.exponent(of: v) else { return nil }
-        let scale = Decimal.powers[exponent]
-        var low = Int64.max, high = Int64.min
-        for word in v {
-            let k = Int64((Double(bitPattern: word) * scale).rounded())
-            low = min(low, k)
-            high = max(high, k)
-        }
+        guard var (exponent, low, high) = Decimal.exponent(of: v) else { return nil }
         if v.isEmpty { (low, high) = (0, 0) }
         let bits = BitPacking.width(of: UInt64(bitPattern: high &- low))
         guard bits <= BitPacking.maxWidth else { return nil }
@@ -215,7 +208,9 @@ enum Decimal {
     /// integer `k` with `|k| < 2^53`, or nil. A sample rules out small exponents cheaply; each
     /// remaining exponent is then checked against every value, so a rare longer decimal that
     /// the sample missed raises `e` instead of losing the encoding.
-    static func exponent(of v: UnsafeBufferPointer<UInt64>) -> Int? {
+    /// With the exponent come the least and greatest scaled integers, found in the same pass
+    /// that checks every value (the encoder needs them for its frame of reference).
+    static func exponent(of v: UnsafeBufferPointer<UInt64>) -> (exponent: Int, low: Int64, high: Int64)? {
         let sampleStep = max(1, v.count / 256)
         candidates: for e in 0...maxExponent {
             var i = 0
@@ -223,17 +218,27 @@ enum Decimal {
                 if !exact(v[i], e) { continue candidates }
                 i += sampleStep
             }
-            for word in v where !exact(word, e) { continue candidates }
-            return e
+            var low = Int64.max, high = Int64.min
+            for word in v {
+                guard let k = scaled(word, e) else { continue candidates }
+                low = min(low, k)
+                high = max(high, k)
+            }
+            return (e, low, high)
         }
         return nil
     }
 
+    /// `word` as the integer `k` with `Double(k) / 10^e` equal to it bit for bit, or nil.
     @inline(__always)
-    static func exact(_ word: UInt64, _ e: Int) -> Bool {
+    static func scaled(_ word: UInt64, _ e: Int) -> Int64? {
         let x = Double(bitPattern: word)
         let scaled = (x * powers[e]).rounded()
-        guard abs(scaled) < 9_007_199_254_740_992 else { return false }  // 2^53; also rejects NaN and infinities
-        return (Double(Int64(scaled)) / powers[e]).bitPattern == word
+        guard abs(scaled) < 9_007_199_254_740_992 else { return nil }  // 2^53; also rejects NaN and infinities
+        let k = Int64(scaled)
+        return (Double(k) / powers[e]).bitPattern == word ? k : nil
     }
+
+    @inline(__always)
+    static func exact(_ word: UInt64, _ e: Int) -> Bool { scaled(word, e) != nil }
 }
