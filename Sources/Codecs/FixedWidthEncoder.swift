@@ -150,8 +150,9 @@ struct FixedWidthEncoder {
 
     /// The decimal encoding, if every value is `k / 10^e` exactly for one small `e`.
     private func decimal(_ v: UnsafeBufferPointer<UInt64>) -> Choice? {
-        guard var (exponent, low, high) = Decimal.exponent(of: v) else { return nil }
-        if v.isEmpty { (low, high) = (0, 0) }
+        guard let found = Decimal.exponent(of: v) else { return nil }
+        let exponent = found.exponent
+        let (low, high) = v.isEmpty ? (Int64(0), Int64(0)) : (found.low, found.high)
         let bits = BitPacking.width(of: UInt64(bitPattern: high &- low))
         guard bits <= BitPacking.maxWidth else { return nil }
         return .decimal(exponent: exponent, reference: low, width: bits)
