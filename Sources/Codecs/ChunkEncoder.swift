@@ -8,6 +8,10 @@ public struct EncodedChunk: Sendable {
     /// A String chunk's distinct valid values, when encoding found them (its dictionary):
     /// statistics then compare those instead of every row.
     public var distinctStrings: StringArray? = nil
+    /// An Int64 or Float64 chunk's least and greatest value (over its valid rows), when the
+    /// encoder found them while choosing; nil otherwise.
+    public var integerRange: (Int64, Int64)? = nil
+    public var floatRange: (Double, Double)? = nil
 }
 
 /// Encodes a column chunk in a requested encoding, or in the one `auto` picks for its data.
@@ -24,13 +28,19 @@ public enum ChunkEncoder {
         var out = ByteWriter(capacity: column.count * 2 + 64)
         if let validity = column.validity { out.append(validity.bytes) }
         let encoding: Encoding
+        var observed: FixedWidthEncoder.ObservedRange?
+        // Nulls hold a neighbour's value in the encoded words; an all-null chunk has no range.
+        let anyValid = column.nullCount < column.count
         switch column.storage {
         case .int64(let values):
             encoding = values.withUnsafeBufferPointer { buffer in
                 buffer.withMemoryRebound(to: UInt64.self) {
                     FixedWidthEncoder(words: normalized($0, column.validity), kind: .integer, width: 8)
-                        .encode(requested, into: &out)
+                        .encode(requested, into: &out, observed: &observed)
                 }
+            }
+            if anyValid, case .integer(let low, let high) = observed {
+                return EncodedChunk(encoding: encoding, body: out.bytes, integerRange: (low, high))
             }
         case .int32(let values):
             let widened = values.map { UInt64(bitPattern: Int64($0)) }
@@ -42,8 +52,11 @@ public enum ChunkEncoder {
             encoding = values.withUnsafeBufferPointer { buffer in
                 buffer.withMemoryRebound(to: UInt64.self) {
                     FixedWidthEncoder(words: normalized($0, column.validity), kind: .float, width: 8)
-                        .encode(requested, into: &out)
+                        .encode(requested, into: &out, observed: &observed)
                 }
+            }
+            if anyValid, case .float(let low, let high) = observed {
+                return EncodedChunk(encoding: encoding, body: out.bytes, floatRange: (low, high))
             }
         case .bool(let bits):
             encoding = encodeBool(bits, column.validity, requested, into: &out)

@@ -13,9 +13,22 @@ struct FixedWidthEncoder {
     /// The most distinct values a chunk dictionary may hold.
     static let dictionaryLimit = 1 << 16
 
+    /// The least and greatest value, when choosing the encoding found them (the automatic
+    /// choice always does for integers, and for floats that are short decimals): chunk
+    /// statistics then need no pass of their own.
+    enum ObservedRange {
+        case integer(Int64, Int64)
+        case float(Double, Double)
+    }
+
     func encode(_ requested: Encoding?, into out: inout ByteWriter) -> Encoding {
+        var observed: ObservedRange?
+        return encode(requested, into: &out, observed: &observed)
+    }
+
+    func encode(_ requested: Encoding?, into out: inout ByteWriter, observed: inout ObservedRange?) -> Encoding {
         words.with { v in
-            let choice = choose(v, requested)
+            let choice = choose(v, requested, observed: &observed)
             write(v, choice, into: &out)
             return choice.encoding
         }
@@ -41,6 +54,11 @@ struct FixedWidthEncoder {
     }
 
     func choose(_ v: UnsafeBufferPointer<UInt64>, _ requested: Encoding?) -> Choice {
+        var observed: ObservedRange?
+        return choose(v, requested, observed: &observed)
+    }
+
+    func choose(_ v: UnsafeBufferPointer<UInt64>, _ requested: Encoding?, observed: inout ObservedRange?) -> Choice {
         let n = v.count
         switch requested {
         case .plain: return .plain
@@ -57,12 +75,17 @@ struct FixedWidthEncoder {
         var best: (choice: Choice, size: Int) = (.plain, n * width)
         // Bits a value takes in the best representation without a dictionary.
         var narrowest = width * 8
-        if kind == .integer, let frame = frameOfReference(v), case .bitPacked(_, let bits) = frame {
-            let size = 9 + BitPacking.byteCount(count: n, width: bits)
-            if size < best.size { best = (frame, size) }
-            narrowest = bits
+        if kind == .integer {
+            let range = Self.signedRange(v)
+            if let (low, high) = range { observed = .integer(low, high) }
+            if let frame = frameOfReference(range), case .bitPacked(_, let bits) = frame {
+                let size = 9 + BitPacking.byteCount(count: n, width: bits)
+                if size < best.size { best = (frame, size) }
+                narrowest = bits
+            }
         }
-        if kind == .float, let decimal = decimal(v), case .decimal(_, _, let bits) = decimal {
+        if kind == .float, let (decimal, low, high) = decimalAndRange(v), case .decimal(let e, _, let bits) = decimal {
+            if !v.isEmpty { observed = .float(Double(low) / Decimal.powers[e], Double(high) / Decimal.powers[e]) }
             let size = 10 + BitPacking.byteCount(count: n, width: bits)
             if size < best.size { best = (decimal, size) }
             narrowest = bits
@@ -130,8 +153,10 @@ struct FixedWidthEncoder {
     }
 
     /// Frame of reference over signed values, if the range fits the unpacker.
-    private func frameOfReference(_ v: UnsafeBufferPointer<UInt64>) -> Choice? {
-        guard let (low, high) = Self.signedRange(v) else { return .bitPacked(reference: 0, width: 0) }
+    private func frameOfReference(_ v: UnsafeBufferPointer<UInt64>) -> Choice? { frameOfReference(Self.signedRange(v)) }
+
+    private func frameOfReference(_ range: (Int64, Int64)?) -> Choice? {
+        guard let (low, high) = range else { return .bitPacked(reference: 0, width: 0) }
         let bits = BitPacking.width(of: UInt64(bitPattern: high &- low))
         guard bits <= BitPacking.maxWidth else { return nil }
         return .bitPacked(reference: low, width: bits)
@@ -149,13 +174,15 @@ struct FixedWidthEncoder {
     }
 
     /// The decimal encoding, if every value is `k / 10^e` exactly for one small `e`.
-    private func decimal(_ v: UnsafeBufferPointer<UInt64>) -> Choice? {
+    private func decimal(_ v: UnsafeBufferPointer<UInt64>) -> Choice? { decimalAndRange(v)?.choice }
+
+    /// The decimal encoding and the least and greatest scaled integers.
+    private func decimalAndRange(_ v: UnsafeBufferPointer<UInt64>) -> (choice: Choice, low: Int64, high: Int64)? {
         guard let found = Decimal.exponent(of: v) else { return nil }
-        let exponent = found.exponent
         let (low, high) = v.isEmpty ? (Int64(0), Int64(0)) : (found.low, found.high)
         let bits = BitPacking.width(of: UInt64(bitPattern: high &- low))
         guard bits <= BitPacking.maxWidth else { return nil }
-        return .decimal(exponent: exponent, reference: low, width: bits)
+        return (.decimal(exponent: found.exponent, reference: low, width: bits), low, high)
     }
 
     /// Distinct values among up to 1,024 evenly spaced ones (nil for tiny chunks).

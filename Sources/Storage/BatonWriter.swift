@@ -189,7 +189,8 @@ public final class BatonWriter {
 
     static func encodeChunk(_ column: Column, encoding: Encoding?, codec: CodecChoice) -> ([UInt8], ChunkMetadata) {
         let chunk = ChunkEncoder.encode(column, as: encoding)
-        let statistics = Statistics(of: column, distinctStrings: chunk.distinctStrings)
+        let statistics = Statistics(of: column, distinctStrings: chunk.distinctStrings, integerRange: chunk.integerRange,
+                                    floatRange: chunk.floatRange)
         let (stored, used) = codec.compress(chunk.body)
         let metadata = ChunkMetadata(offset: 0, storedSize: stored.count, bodySize: chunk.body.count,
                                      plainSize: plainSize(column),

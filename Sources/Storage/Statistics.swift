@@ -32,7 +32,10 @@ public struct Statistics: Sendable, Equatable {
     /// above every number in SQL, so no bound short of "anything" would be true.
     /// `distinctStrings`, if given, are a String column's distinct valid values (its chunk
     /// dictionary): the bounds are then found among them rather than among all rows.
-    public init(of column: Column, distinctStrings: StringArray? = nil) {
+    /// `integerRange` / `floatRange`, if given, are an Int64 / Float64 column's least and
+    /// greatest valid value, as the encoder found them.
+    public init(of column: Column, distinctStrings: StringArray? = nil, integerRange: (Int64, Int64)? = nil,
+                floatRange: (Double, Double)? = nil) {
         nullCount = column.nullCount
         minExact = true
         maxExact = true
@@ -42,6 +45,14 @@ public struct Statistics: Sendable, Equatable {
         func isValid(_ i: Int) -> Bool { valid.map { $0[i] } ?? true }
         if let distinctStrings {
             setStringBounds(distinctStrings, indices: 0..<distinctStrings.count)
+            return
+        }
+        if let (lo, hi) = integerRange, case .int64 = column.storage {
+            (min, max) = column.type == .timestamp ? (.timestamp(lo), .timestamp(hi)) : (.int64(lo), .int64(hi))
+            return
+        }
+        if let (lo, hi) = floatRange, case .float64 = column.storage {
+            (min, max) = (.float64(lo), .float64(hi))
             return
         }
         switch column.storage {

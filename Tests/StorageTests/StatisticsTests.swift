@@ -56,4 +56,30 @@ import Testing
             }
         }
     }
+
+    /// Int64 and Float64 chunk bounds taken from the encoder's range (frame of reference,
+    /// decimal) equal the bounds computed from the rows, with nulls, all-null chunks, and
+    /// floats that are not short decimals (NaN, -0.0).
+    @Test func numericChunkBoundsFromTheEncoderMatchTheRows() {
+        var state: UInt64 = 13
+        func next(_ bound: Int) -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int(state >> 33) % bound
+        }
+        for trial in 0..<60 {
+            let n = 20 + next(300)
+            let nullEvery = trial % 5 == 0 ? 1 : 2 + next(10)
+            let ints: [Int64?] = (0..<n).map { _ in next(nullEvery) == 0 ? nil : Int64(next(2000)) - 1000 }
+            let odd: [Double] = [.nan, -0.0, 1.0 / 3.0]
+            let floats: [Double?] = (0..<n).map { _ in
+                if next(nullEvery) == 0 { return nil }
+                if trial % 4 == 1 && next(50) == 0 { return odd[next(odd.count)] }
+                return Double(next(200_000) - 100_000) / 10_000
+            }
+            for column in [Column.int64(ints), Column.float64(floats)] {
+                let (_, metadata) = BatonWriter.encodeChunk(column, encoding: nil, codec: .fixed(.none))
+                #expect(metadata.statistics == Statistics(of: column), "trial \(trial)")
+            }
+        }
+    }
 }
