@@ -68,22 +68,6 @@ final class InputStream {
 
     deinit { if ownsDescriptor { try? fd.close() } }
 
-    /// Moves up to `count` pending bytes to `buffer`. Consumed bytes are dropped in bulk once
-    /// they are most of the array, so a large decompressed chunk is not shifted per read.
-    private func takePending(_ count: Int, into buffer: inout [UInt8]) -> Int {
-        let take = min(pending.count - pendingStart, count)
-        buffer += pending[pendingStart..<pendingStart + take]
-        pendingStart += take
-        if pendingStart == pending.count {
-            pending.removeAll(keepingCapacity: true)
-            pendingStart = 0
-        } else if pendingStart > pending.count / 2 {
-            pending.removeFirst(pendingStart)
-            pendingStart = 0
-        }
-        return take
-    }
-
     /// Reads up to `target.count` bytes into `target`; returns how many, 0 only at the end of
     /// the input. An uncompressed file is read straight into `target`.
     func read(into target: UnsafeMutableRawBufferPointer) throws(BatonError) -> Int {
@@ -125,28 +109,27 @@ final class InputStream {
         }
     }
 
-    /// Appends up to about `max` more bytes to `buffer`; returns false at the end of input.
+    /// Appends up to `max` more bytes to `buffer` (fewer only at the end of the input);
+    /// returns false when none were left. `read(into:)` a chunk at a time (the sniffer's
+    /// sample; blocks are read into their buffer directly).
     func read(max: Int, into buffer: inout [UInt8]) throws(BatonError) -> Bool {
-        var added = 0
-        if pending.count > pendingStart { added += takePending(max, into: &buffer) }
-        while added < max && !ended {
-            let n = try readRaw()
-            if n == 0 {
-                ended = true
-                do throws(BatonError) { try decompressor?.finish() } catch { throw error.inFile(name) }
-                break
+        var filled = 0
+        while filled < max {
+            var failure: BatonError?
+            let chunk = [UInt8](unsafeUninitializedCapacity: min(max - filled, 1 << 20)) { raw, count in
+                do throws(BatonError) {
+                    count = try read(into: UnsafeMutableRawBufferPointer(raw))
+                } catch {
+                    failure = error
+                    count = 0
+                }
             }
-            if decompressor != nil {
-                try decompress(Array(raw[0..<n]))
-                added += takePending(max - added, into: &buffer)
-            } else {
-                let take = min(n, max - added)
-                buffer += raw[0..<take]
-                if take < n { pending += raw[take..<n] }
-                added += take
-            }
+            if let failure { throw failure }
+            if chunk.isEmpty { break }
+            buffer += chunk
+            filled += chunk.count
         }
-        return added > 0 || pending.count > pendingStart || !ended
+        return filled > 0
     }
 
     private func decompress(_ bytes: [UInt8]) throws(BatonError) {

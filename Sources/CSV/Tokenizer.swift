@@ -32,11 +32,21 @@ struct Tokens {
     /// Empties the buffers and makes room for a range of `bytes` bytes. A field takes at
     /// least one byte (its delimiter or line break), so a range holds at most `bytes + 1`
     /// fields and as many records. Untouched capacity costs address space, not memory.
-    mutating func prepare(forRange bytes: Int) {
+    /// Returns the buffers' base pointers, which the tokenizers write through.
+    @discardableResult
+    mutating func prepare(forRange bytes: Int) -> Writers {
         reset()
         let room = bytes + 2
         for b in [starts, ends, recordOffsets, recordLines, recordEnds] { b.reserve(room) }
         recordFields.reserve(room + 1)
+        return Writers(fieldStarts: starts.base, fieldEnds: ends.base, recordFields: recordFields.base,
+                       recordOffsets: recordOffsets.base, recordLines: recordLines.base, recordEnds: recordEnds.base)
+    }
+
+    /// Where a tokenizer writes positions: no capacity check, no count kept in memory per
+    /// append (`setCounts` records the counts at the end).
+    struct Writers {
+        let fieldStarts, fieldEnds, recordFields, recordOffsets, recordLines, recordEnds: UnsafeMutablePointer<UInt32>
     }
 
     /// The counts after positions were written through the buffers' base pointers.
@@ -137,10 +147,9 @@ struct Tokenizer {
     /// 64-byte mask after another, a few instructions per field. Same results as
     /// `tokenizeGeneral` on such input (blank lines, the unfinished last record, line counts).
     func tokenizePlain(_ buffer: UnsafeRawBufferPointer, _ range: Range<Int>, final: Bool, into t: inout Tokens) -> Int {
-        t.prepare(forRange: range.count)
-        let fieldStarts = t.starts.base, fieldEnds = t.ends.base
-        let recordFields = t.recordFields.base, recordOffsets = t.recordOffsets.base
-        let recordLines = t.recordLines.base, recordEnds = t.recordEnds.base
+        let w = t.prepare(forRange: range.count)
+        let (fieldStarts, fieldEnds, recordFields) = (w.fieldStarts, w.fieldEnds, w.recordFields)
+        let (recordOffsets, recordLines, recordEnds) = (w.recordOffsets, w.recordLines, w.recordEnds)
         let base = buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)
         let end = range.upperBound, readable = buffer.count
         let delimiter = self.delimiter, skipBlank = !blankLinesAreRecords
@@ -205,12 +214,9 @@ struct Tokenizer {
 
     /// The general tokenizer: quotes, escapes, CR and CRLF, malformed quoting.
     func tokenizeGeneral(_ buffer: UnsafeRawBufferPointer, _ range: Range<Int>, final: Bool, into t: inout Tokens) -> Int {
-        // Positions are written through local pointers and counters (no capacity check, no
-        // count kept in memory per append) into room reserved up front.
-        t.prepare(forRange: range.count)
-        let fieldStarts = t.starts.base, fieldEnds = t.ends.base
-        let recordFields = t.recordFields.base, recordOffsets = t.recordOffsets.base
-        let recordLines = t.recordLines.base, recordEnds = t.recordEnds.base
+        let w = t.prepare(forRange: range.count)
+        let (fieldStarts, fieldEnds, recordFields) = (w.fieldStarts, w.fieldEnds, w.recordFields)
+        let (recordOffsets, recordLines, recordEnds) = (w.recordOffsets, w.recordLines, w.recordEnds)
         var fields = 0
         var records = 0
         var problems: [(record: Int, reason: String)] = []
