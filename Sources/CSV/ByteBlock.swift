@@ -21,10 +21,6 @@ final class ByteBlock {
 
     var isEmpty: Bool { count == 0 }
 
-    func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws(BatonError) -> R) throws(BatonError) -> R {
-        try body(UnsafeRawBufferPointer(start: storage + start, count: count))
-    }
-
     func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
         body(UnsafeRawBufferPointer(start: storage + start, count: count))
     }

@@ -130,8 +130,8 @@ public final class Window: ExecutionNode {
         for first in stride(from: 0, to: bucketCount, by: wave) {
             let buckets = first..<min(bucketCount, first + wave)
             let outputs = Locked<[Int: [Column]]>([:])
-            try context.parallel(buckets.count) { k throws(BatonError) in
-                let b = buckets.lowerBound + k
+            try context.parallel(buckets.count) { i throws(BatonError) in
+                let b = buckets.lowerBound + i
                 var part = bucketCount == 1 ? columns : columns.map { $0.take(members[b]) }
                 var rows = members[b].count
                 if let k = rowsPerPartition {
