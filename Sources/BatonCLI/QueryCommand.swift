@@ -127,30 +127,23 @@ private final class ParallelTextOutput {
         let batches = pending
         let first = written
         let (format, options) = (self.format, self.options)
-        let pieces = parallelMap(batches.count, threads: threads) { k -> [UInt8] in
-            let collected = Collected()
+        // Each piece is formatted into a buffer of its own and handed to stdout as it is.
+        let pieces = parallelMap(batches.count, threads: threads) { k -> TextSink in
             var piece = options
             piece.header = options.header && first + k == 0
-            var writer = TextWriter(format, schema: batches[k].schema, sink: TextSink(flushThreshold: 1 << 16) { collected.append($0) },
-                                    csv: piece)
-            // The sink above cannot fail, so neither can these.
+            let sink = TextSink(flushThreshold: .max) { _ in }
+            var writer = TextWriter(format, schema: batches[k].schema, sink: sink, csv: piece)
+            // The sink never flushes, so this cannot fail; and `finish` is not called, for it
+            // would flush (empty results are handled in `finish(schema:)`).
             try? writer.write(batches[k])
-            try? writer.finish()
-            return collected.bytes
+            return sink
         }
         for piece in pieces {
-            piece.withUnsafeBytes { out.bytes($0) }
-            try out.flushIfFull()
+            try piece.withBufferedBytes { (bytes) throws(BatonError) in try out.flush(passing: bytes) }
         }
         written += batches.count
         pending = []
     }
-}
-
-/// Bytes gathered from a `TextSink`'s flushes.
-private final class Collected: @unchecked Sendable {
-    var bytes: [UInt8] = []
-    func append(_ raw: UnsafeRawBufferPointer) { bytes.append(contentsOf: raw) }
 }
 
 struct ExplainCommand: ParsableCommand {

@@ -46,9 +46,10 @@ public struct CSVWriter {
         try withExtendedLifetime(batch) { () throws(BatonError) in
             let sources = batch.columns.map(FieldSource.init)
             let null = nullBytes
+            let delimiter = options.delimiter
             for row in rows {
                 for (c, source) in sources.enumerated() {
-                    if c > 0 { sink.byte(options.delimiter) }
+                    if c > 0 { sink.byte(delimiter) }
                     if let validity = source.validity, validity[row >> 6] & (1 << UInt64(row & 63)) == 0 {
                         null.withUnsafeBytes { sink.bytes($0) }
                         continue
@@ -60,10 +61,12 @@ public struct CSVWriter {
                     case .float64(let v): sink.double(v[row])
                     case .bool(let words): sink.text(words[row >> 6] & (1 << UInt64(row & 63)) != 0 ? "true" : "false")
                     case .string(let offsets, let bytes):
-                        field(UnsafeRawBufferPointer(rebasing: bytes[Int(offsets[row])..<Int(offsets[row + 1])]))
+                        let start = Int(offsets[row])
+                        field(bytes + start, Int(offsets[row + 1]) &- start)
                     case .dictionary(let codes, let offsets, let bytes):
                         let code = Int(codes[row])
-                        field(UnsafeRawBufferPointer(rebasing: bytes[Int(offsets[code])..<Int(offsets[code + 1])]))
+                        let start = Int(offsets[code])
+                        field(bytes + start, Int(offsets[code + 1]) &- start)
                     }
                 }
                 sink.byte(10)
@@ -80,24 +83,44 @@ public struct CSVWriter {
         try sink.flushNow()
     }
 
-    private mutating func field(_ bytes: UnsafeRawBufferPointer) {
+    /// Writes one string field, quoted when it must be. The bytes are copied while they are
+    /// checked (one pass; most fields need no quotes), and rewritten quoted when they do.
+    @inline(__always)
+    private mutating func field(_ start: UnsafePointer<UInt8>, _ count: Int) {
         let quote = options.quote
-        // A value that reads as null unquoted (empty, or equal to the null string) is quoted.
-        var needsQuotes = bytes.isEmpty ? options.nullString.isEmpty : nullBytes.withUnsafeBytes { $0.elementsEqual(bytes) }
-        if let first = bytes.first, let last = bytes.last, first == 32 || last == 32 { needsQuotes = true }
-        if !needsQuotes {
-            for b in bytes where b == options.delimiter || b == quote || b == 10 || b == 13 {
-                needsQuotes = true
-                break
-            }
+        let delimiter = options.delimiter
+        let p = sink.reserve(count)
+        var special = false
+        for i in 0..<count {
+            let b = start[i]
+            p[i] = b
+            special = special || b == delimiter || b == quote || b == 10 || b == 13
         }
-        guard needsQuotes else { sink.bytes(bytes); return }
+        // A value that reads as null unquoted (empty, or equal to the null string) is quoted,
+        // and so is one with a space at either end (readers trim those).
+        if count == 0 {
+            special = options.nullString.isEmpty
+        } else {
+            special = special || start[0] == 32 || start[count &- 1] == 32
+                || (count == nullBytes.count && nullBytes.withUnsafeBytes { $0.elementsEqual(UnsafeRawBufferPointer(start: start, count: count)) })
+        }
+        guard special else {
+            sink.commit(upTo: p + count)
+            return
+        }
         sink.byte(quote)
-        for b in bytes {
+        for i in 0..<count {
+            let b = start[i]
             if b == quote { sink.byte(quote) }
             sink.byte(b)
         }
         sink.byte(quote)
+    }
+
+    /// A header name, quoted as a field would be.
+    private mutating func field(_ bytes: UnsafeRawBufferPointer) {
+        guard let base = bytes.baseAddress else { field(UnsafePointer(bitPattern: 1)!, 0); return }
+        field(base.assumingMemoryBound(to: UInt8.self), bytes.count)
     }
 }
 
@@ -109,8 +132,8 @@ private struct FieldSource {
         case date(UnsafeBufferPointer<Int32>)
         case float64(UnsafeBufferPointer<Double>)
         case bool(UnsafeBufferPointer<UInt64>)
-        case string(UnsafeBufferPointer<Int32>, UnsafeRawBufferPointer)
-        case dictionary(UnsafeBufferPointer<Int32>, UnsafeBufferPointer<Int32>, UnsafeRawBufferPointer)
+        case string(UnsafeBufferPointer<Int32>, UnsafePointer<UInt8>)
+        case dictionary(UnsafeBufferPointer<Int32>, UnsafeBufferPointer<Int32>, UnsafePointer<UInt8>)
     }
     let values: Values
     let validity: UnsafeBufferPointer<UInt64>?
@@ -125,10 +148,15 @@ private struct FieldSource {
         case .float64(let v): values = .float64(v.withUnsafeBufferPointer { $0 })
         case .bool(let v): values = .bool(v.words.withUnsafeBufferPointer { $0 })
         case .string(let s):
-            values = .string(s.offsets.withUnsafeBufferPointer { $0 }, s.bytes.withUnsafeBytes { $0 })
+            values = .string(s.offsets.withUnsafeBufferPointer { $0 }, Self.start(s.bytes))
         case .dictionary(let codes, let s):
             values = .dictionary(codes.withUnsafeBufferPointer { $0 }, s.offsets.withUnsafeBufferPointer { $0 },
-                                 s.bytes.withUnsafeBytes { $0 })
+                                 Self.start(s.bytes))
         }
+    }
+
+    /// The first byte's address; a valid placeholder for no bytes (never read then).
+    private static func start(_ bytes: [UInt8]) -> UnsafePointer<UInt8> {
+        bytes.withUnsafeBufferPointer { $0.baseAddress } ?? UnsafePointer(bitPattern: 1)!
     }
 }

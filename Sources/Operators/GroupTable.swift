@@ -1,39 +1,55 @@
+import CShims
 import Columns
 
 /// Numbers the distinct tuples of key values `0, 1, 2, …` in order of first appearance: the
 /// core of hash aggregation, DISTINCT and hash joins.
 ///
 /// Each key becomes a fixed row of 64-bit words — the value's bits for numbers, dates and
-/// booleans, an interned id for strings — plus one word of null flags, so every key type is
-/// compared by the same word loop and strings are hashed once per distinct value (a
-/// dictionary column interns only its dictionary, then maps codes). Row hashes are built from
-/// the key *content* (strings contribute their byte hash, not their local id), so two tables
-/// agree on a key's hash: partials are partitioned by it and merged table to table.
+/// booleans, two words for a string (its bytes inline when short, else an interned id; see
+/// `StringKey`) — plus one word of null flags, so every key type is compared by the same word
+/// loop. Row hashes are built from the key *content*, so two tables agree on a key's hash:
+/// partials are partitioned by it and merged table to table.
 ///
 /// Open addressing with linear probing; a slot packs the hash's high 32 bits with the group
 /// number, so most mismatches are rejected without touching the key words.
 /// - Complexity: O(rows × keys) per insert call, expected.
 final class GroupTable {
     let types: [DataType]
-    /// Words per key: one per key column, then the null flags.
+    /// Words per key: one per key column (two per string column), then the null flags.
     let width: Int
+    /// Per key column, its first word in a key row.
+    let firstWord: [Int]
     private(set) var count = 0
     private var words: UnsafeMutablePointer<UInt64>
     private var groupHashes: UnsafeMutablePointer<UInt64>
     private var capacity: Int
     private var slots: UnsafeMutablePointer<UInt64>
     private var mask: Int
-    /// Interned strings per string key column (nil for other types), with their content hashes.
-    private(set) var pools: [ByteHashTable?]
+    /// Interned long strings per string key column (nil for other types), with their hashes.
+    private var pools: [ByteHashTable?]
     private var poolHashes: [[UInt64]]
-    /// Per string key column: the pool ids of the codes of the last dictionary seen (see `encode`).
-    private var dictionaryIDs: [(identity: UInt, ids: [Int32])?]
-    /// For a lone plain string key: the group of each pool id (see `insertStrings`).
-    private var groupOfString: [Int32] = []
+    /// Per string key column: the words and hash of the codes of the last dictionary seen.
+    private var dictionaryWords: [DictionaryWords?]
+
+    /// Codes of one dictionary, encoded as they are first met; kept for the next batch cut
+    /// from the same chunk (its slices share the dictionary).
+    struct DictionaryWords {
+        let identity: UInt
+        /// Per code: word 0, word 1, hash part; `known[code]` once filled.
+        var triples: [UInt64]
+        var known: [Bool]
+    }
 
     init(types: [DataType], expected: Int = 1024) {
         self.types = types
-        width = types.count + 1
+        var first: [Int] = []
+        var next = 0
+        for type in types {
+            first.append(next)
+            next += type == .string ? 2 : 1
+        }
+        firstWord = first
+        width = next + 1
         capacity = max(16, expected)
         words = .allocate(capacity: capacity * width)
         groupHashes = .allocate(capacity: capacity)
@@ -42,9 +58,9 @@ final class GroupTable {
         slots = .allocate(capacity: size)
         slots.initialize(repeating: 0, count: size)
         mask = size - 1
-        pools = types.map { $0 == .string ? ByteHashTable(limit: Int.max) : nil }
+        pools = types.map { $0 == .string ? ByteHashTable(limit: Int.max, capacity: 16) : nil }
         poolHashes = types.map { _ in [] }
-        dictionaryIDs = types.map { _ in nil }
+        dictionaryWords = types.map { _ in nil }
     }
 
     deinit {
@@ -57,15 +73,15 @@ final class GroupTable {
     func hash(of g: Int) -> UInt64 { groupHashes[g] }
 
     /// Bytes held, for memory figures.
-    var byteCount: Int { capacity * (width + 1) * 8 + (mask + 1) * 8 + pools.reduce(0) { $0 + ($1?.count ?? 0) * 24 } }
+    var byteCount: Int { capacity * (width + 1) * 8 + (mask + 1) * 8 + pools.reduce(0) { $0 + ($1?.count ?? 0) * 40 } }
 
     // MARK: Encoding rows
 
-    /// Key words and hashes of `n` rows of `keys`, column by column.
-    /// With `adding: false`, a string never seen gets no id and its row is reported in
-    /// `unknown` (it cannot match any group).
-    private func encode(_ keys: [Column], _ n: Int, adding: Bool, words rowWords: UnsafeMutablePointer<UInt64>,
-                        hashes: UnsafeMutablePointer<UInt64>, unknown: inout [Bool]) {
+    /// Key words and hashes of `n` rows of `keys` (rows `rows[i]` of them when given),
+    /// column by column. With `adding: false`, a long string never seen gets no id and its row
+    /// is reported in `unknown` (it cannot match any group).
+    private func encode(_ keys: [Column], _ n: Int, rows: UnsafeBufferPointer<UInt32>?, adding: Bool,
+                        words rowWords: UnsafeMutablePointer<UInt64>, hashes: UnsafeMutablePointer<UInt64>, unknown: inout [Bool]) {
         let w = width
         let nullWord = w - 1
         for i in 0..<n {
@@ -74,80 +90,87 @@ final class GroupTable {
         }
         let parts = UnsafeMutablePointer<UInt64>.allocate(capacity: max(1, n))
         defer { parts.deallocate() }
+        @inline(__always) func row(_ i: Int) -> Int { rows.map { Int($0[i]) } ?? i }
         for (k, column) in keys.enumerated() {
+            let at = firstWord[k]
             func put(_ i: Int, _ word: UInt64, _ part: UInt64) {
-                rowWords[i &* w &+ k] = word
+                rowWords[i &* w &+ at] = word
                 parts[i] = part
             }
             switch column.storage {
             case .int64(let values):
                 values.withUnsafeBufferPointer { v in
-                    for i in 0..<n { let x = UInt64(bitPattern: v[i]); put(i, x, x) }
+                    for i in 0..<n { let x = UInt64(bitPattern: v[row(i)]); put(i, x, x) }
                 }
             case .int32(let values):
                 values.withUnsafeBufferPointer { v in
-                    for i in 0..<n { let x = UInt64(bitPattern: Int64(v[i])); put(i, x, x) }
+                    for i in 0..<n { let x = UInt64(bitPattern: Int64(v[row(i)])); put(i, x, x) }
                 }
             case .float64(let values):
                 values.withUnsafeBufferPointer { v in
                     for i in 0..<n {
                         // One key for 0.0 and -0.0, one for every NaN (SQL groups them so).
-                        let d = v[i]
+                        let d = v[row(i)]
                         let x = d.isNaN ? Double.nan.bitPattern : (d == 0 ? 0 : d.bitPattern)
                         put(i, x, x)
                     }
                 }
             case .bool(let bits):
-                for i in 0..<n { let x: UInt64 = bits[i] ? 1 : 0; put(i, x, x) }
+                for i in 0..<n { let x: UInt64 = bits[row(i)] ? 1 : 0; put(i, x, x) }
             case .string(let strings):
-                let pool = pools[k]!
                 strings.offsets.withUnsafeBufferPointer { offsets in
                     strings.bytes.withUnsafeBytes { raw in
+                        let base = raw.baseAddress ?? UnsafeRawPointer(bitPattern: 8)!
                         for i in 0..<n {
-                            let value = UnsafeRawBufferPointer(rebasing: raw[Int(offsets[i])..<Int(offsets[i + 1])])
-                            if let id = lookup(k, pool, value, adding: adding) {
-                                put(i, UInt64(id), poolHashes[k][Int(id)])
-                            } else {
-                                unknown[i] = true
-                                put(i, UInt64.max, 0)
-                            }
+                            let r = row(i)
+                            let start = Int(offsets[r])
+                            let (w0, w1, part) = stringWords(k, base + start, Int(offsets[r + 1]) &- start, adding: adding)
+                            rowWords[i &* w &+ at] = w0
+                            rowWords[i &* w &+ at &+ 1] = w1
+                            parts[i] = part
+                            if w0 == UInt64.max && StringKey.isLong(w1) { unknown[i] = true }
                         }
                     }
                 }
             case .dictionary(let codes, let values):
-                // Codes are mapped to pool ids as they are first met, and the map is kept for
-                // the next batch cut from the same chunk (its slices share the dictionary), so
-                // each dictionary value is interned at most once per table.
-                let pool = pools[k]!
                 let identity = values.bytes.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) } ^ UInt(values.count) << 48
-                var ids: [Int32]
-                if let cached = dictionaryIDs[k], cached.identity == identity, adding {
-                    ids = cached.ids
+                var cache: DictionaryWords
+                if adding, let cached = dictionaryWords[k], cached.identity == identity {
+                    cache = cached
                 } else {
-                    ids = [Int32](repeating: -2, count: values.count)
+                    cache = DictionaryWords(identity: identity, triples: [UInt64](repeating: 0, count: values.count * 3),
+                                            known: [Bool](repeating: false, count: values.count))
                 }
                 codes.withUnsafeBufferPointer { codes in
-                    for i in 0..<n {
-                        let code = Int(codes[i])
-                        var id = ids[code]
-                        if id == -2 {
-                            id = values.withBytes(at: code) { lookup(k, pool, $0, adding: adding) } ?? -1
-                            ids[code] = id
-                        }
-                        if id >= 0 {
-                            put(i, UInt64(id), poolHashes[k][Int(id)])
-                        } else {
-                            unknown[i] = true
-                            put(i, UInt64.max, 0)
+                    values.offsets.withUnsafeBufferPointer { offsets in
+                        values.bytes.withUnsafeBytes { raw in
+                            let base = raw.baseAddress ?? UnsafeRawPointer(bitPattern: 8)!
+                            for i in 0..<n {
+                                let code = Int(codes[row(i)])
+                                if !cache.known[code] {
+                                    let start = Int(offsets[code])
+                                    let (w0, w1, part) = stringWords(k, base + start, Int(offsets[code + 1]) &- start, adding: adding)
+                                    cache.triples[code * 3] = w0
+                                    cache.triples[code * 3 + 1] = w1
+                                    cache.triples[code * 3 + 2] = part
+                                    cache.known[code] = true
+                                }
+                                let w0 = cache.triples[code * 3], w1 = cache.triples[code * 3 + 1]
+                                rowWords[i &* w &+ at] = w0
+                                rowWords[i &* w &+ at &+ 1] = w1
+                                parts[i] = cache.triples[code * 3 + 2]
+                                if w0 == UInt64.max && StringKey.isLong(w1) { unknown[i] = true }
+                            }
                         }
                     }
                 }
-                if adding { dictionaryIDs[k] = (identity, ids) }
+                if adding { dictionaryWords[k] = cache }
             }
             if let validity = column.validity {
                 let flag = UInt64(1) << UInt64(k)
-                for i in 0..<n where !validity[i] {
-                    rowWords[i * w + k] = 0
+                for i in 0..<n where !validity[row(i)] {
+                    rowWords[i * w + at] = 0
+                    if types[k] == .string { rowWords[i * w + at + 1] = 0 }
                     rowWords[i * w + nullWord] |= flag
                     parts[i] = 0x5555_5555_5555_5555
                     unknown[i] = false
@@ -156,6 +179,27 @@ final class GroupTable {
             for i in 0..<n { hashes[i] = GroupTable.mix(hashes[i] ^ parts[i]) }
         }
         for i in 0..<n { hashes[i] = GroupTable.finish(hashes[i] ^ rowWords[i * w + nullWord]) }
+    }
+
+    /// A string's two key words and hash part. A long string not in the pool when not adding
+    /// comes back as `(UInt64.max, longMarker)`: it matches no key.
+    @inline(__always)
+    private func stringWords(_ k: Int, _ p: UnsafeRawPointer, _ length: Int, adding: Bool) -> (UInt64, UInt64, UInt64) {
+        if length <= StringKey.maxInline {
+            let (w0, w1) = StringKey.inline(p, length)
+            return (w0, w1, StringKey.hash(w0, w1))
+        }
+        let value = UnsafeRawBufferPointer(start: p, count: length)
+        let hash = ByteHashTable.hash(value)
+        let pool = pools[k]!
+        if !adding {
+            guard let id = pool.find(value) else { return (UInt64.max, StringKey.longMarker, hash) }
+            return (UInt64(id), StringKey.longMarker, hash)
+        }
+        let before = pool.count
+        let id = pool.intern(value, hash: hash)!
+        if pool.count > before { poolHashes[k].append(hash) }
+        return (UInt64(id), StringKey.longMarker, hash)
     }
 
     /// The hash `insert` would give each row's key, computed from the values alone (nothing is
@@ -175,12 +219,22 @@ final class GroupTable {
                 }
             case .bool(let bits): for i in 0..<n { parts[i] = bits[i] ? 1 : 0 }
             case .string(let strings):
-                for i in 0..<n { parts[i] = strings.withBytes(at: i) { ByteHashTable.hash($0) } }
+                strings.offsets.withUnsafeBufferPointer { offsets in
+                    strings.bytes.withUnsafeBytes { raw in
+                        let base = raw.baseAddress ?? UnsafeRawPointer(bitPattern: 8)!
+                        for i in 0..<n {
+                            let start = Int(offsets[i])
+                            parts[i] = StringKey.hash(base + start, Int(offsets[i + 1]) &- start)
+                        }
+                    }
+                }
             case .dictionary(let codes, let values):
                 var byCode = [UInt64?](repeating: nil, count: values.count)
                 for i in 0..<n {
                     let code = Int(codes[i])
-                    if byCode[code] == nil { byCode[code] = values.withBytes(at: code) { ByteHashTable.hash($0) } }
+                    if byCode[code] == nil {
+                        byCode[code] = values.withBytes(at: code) { StringKey.hash($0.baseAddress ?? UnsafeRawPointer(bitPattern: 8)!, $0.count) }
+                    }
                     parts[i] = byCode[code]!
                 }
             }
@@ -194,15 +248,6 @@ final class GroupTable {
         }
         for i in 0..<n { hashes[i] = finish(hashes[i] ^ nulls[i]) }
         return hashes
-    }
-
-    private func lookup(_ k: Int, _ pool: ByteHashTable, _ value: UnsafeRawBufferPointer, adding: Bool) -> Int32? {
-        if !adding { return pool.find(value) }
-        let hash = ByteHashTable.hash(value)
-        let before = pool.count
-        let id = pool.intern(value, hash: hash)!
-        if pool.count > before { poolHashes[k].append(hash) }
-        return id
     }
 
     @inline(__always)
@@ -222,60 +267,87 @@ final class GroupTable {
 
     /// The group of every row of `keys` (dense columns of `n` rows), adding new groups.
     func insert(_ keys: [Column], count n: Int) -> [Int32] {
-        if types == [.string], case .string(let strings) = keys[0].storage { return insertStrings(strings, keys[0].validity, n) }
-        return withScratch(n) { rowWords, hashes in
+        insert(keys, n, rows: nil)
+    }
+
+    /// The group of rows `rows` of `keys`, adding new groups: the rows of one partition,
+    /// without first copying them out of the batch (strings would be copied byte by byte).
+    func insert(_ keys: [Column], rows: [UInt32]) -> [Int32] {
+        rows.withUnsafeBufferPointer { insert(keys, $0.count, rows: $0) }
+    }
+
+    private func insert(_ keys: [Column], _ n: Int, rows: UnsafeBufferPointer<UInt32>?) -> [Int32] {
+        withScratch(n) { rowWords, hashes in
             var unknown = [Bool](repeating: false, count: n)
-            encode(keys, n, adding: true, words: rowWords, hashes: hashes, unknown: &unknown)
-            return (0..<n).map { i in probe(rowWords + i * width, hashes[i], adding: true) }
+            encode(keys, n, rows: rows, adding: true, words: rowWords, hashes: hashes, unknown: &unknown)
+            // Slots are fetched 16 rows ahead of their probe: a table of many groups outgrows
+            // the caches, and one probe at a time would wait on memory.
+            let ahead = 16
+            for i in 0..<min(ahead, n) { baton_prefetch(slots + (Int(truncatingIfNeeded: hashes[i]) & mask)) }
+            return [Int32](unsafeUninitializedCapacity: n) { groups, initialized in
+                for i in 0..<n {
+                    if i &+ ahead < n { baton_prefetch(slots + (Int(truncatingIfNeeded: hashes[i &+ ahead]) & mask)) }
+                    groups[i] = probe(rowWords + i &* width, hashes[i], adding: true)
+                }
+                initialized = n
+            }
         }
     }
 
-    /// One plain string key: interning already numbers the distinct values, so a value's pool
-    /// id leads to its group through an array, without a second hash probe.
-    private func insertStrings(_ strings: StringArray, _ validity: Bitmap?, _ n: Int) -> [Int32] {
-        let pool = pools[0]!
-        var result = [Int32](repeating: 0, count: n)
-        var key = [UInt64](repeating: 0, count: 2)
-        strings.offsets.withUnsafeBufferPointer { offsets in
-            strings.bytes.withUnsafeBytes { raw in
-                // Hashes first, so the pool's slots can be fetched 16 rows ahead of their probe
-                // (with 1e5 distinct keys the pool outgrows the core's caches).
-                var hashes = [UInt64](repeating: 0, count: n)
-                for i in 0..<n {
-                    hashes[i] = ByteHashTable.hash(UnsafeRawBufferPointer(rebasing: raw[Int(offsets[i])..<Int(offsets[i + 1])]))
-                }
-                for i in 0..<min(16, n) { pool.prefetch(hash: hashes[i]) }
-                for i in 0..<n {
-                    if i &+ 16 < n { pool.prefetch(hash: hashes[i &+ 16]) }
-                    if let validity, !validity[i] {
-                        key[0] = 0
-                        key[1] = 1
-                        let hash = GroupTable.finish(GroupTable.mix(0x243F_6A88_85A3_08D3 ^ 0x5555_5555_5555_5555) ^ 1)
-                        result[i] = key.withUnsafeMutableBufferPointer { probe($0.baseAddress!, hash, adding: true) }
-                        continue
+    /// The key rows and hashes of `keys` (dense columns of `n` rows) without looking them up:
+    /// rows kept for a later `insert(encoded:hashes:from:)` into another table. Long strings are
+    /// interned here, so this table must outlive that insert.
+    func encoded(_ keys: [Column], count n: Int) -> (words: [UInt64], hashes: [UInt64]) {
+        var hashes = [UInt64](repeating: 0, count: n)
+        var unknown = [Bool](repeating: false, count: n)
+        let rowWords = [UInt64](unsafeUninitializedCapacity: n * width) { rowWords, initialized in
+            hashes.withUnsafeMutableBufferPointer { hashes in
+                encode(keys, n, rows: nil, adding: true, words: rowWords.baseAddress!, hashes: hashes.baseAddress!, unknown: &unknown)
+            }
+            initialized = n * width
+        }
+        return (rowWords, hashes)
+    }
+
+    /// The groups of key rows made by `other.encoded` (same key types), adding new groups.
+    func insert(encoded rowWords: [UInt64], hashes: [UInt64], from other: GroupTable) -> [Int32] {
+        let n = hashes.count
+        let longKeys = types.indices.filter { types[$0] == .string && other.pools[$0]!.count > 0 }
+        let row = UnsafeMutablePointer<UInt64>.allocate(capacity: width)
+        defer { row.deallocate() }
+        return rowWords.withUnsafeBufferPointer { rowWords in
+            hashes.withUnsafeBufferPointer { hashes in
+                let ahead = 16
+                for i in 0..<min(ahead, n) { baton_prefetch(slots + (Int(truncatingIfNeeded: hashes[i]) & mask)) }
+                return [Int32](unsafeUninitializedCapacity: n) { groups, initialized in
+                    for i in 0..<n {
+                        if i &+ ahead < n { baton_prefetch(slots + (Int(truncatingIfNeeded: hashes[i &+ ahead]) & mask)) }
+                        let source = UnsafeMutablePointer(mutating: rowWords.baseAddress! + i &* width)
+                        var key = source
+                        for k in longKeys where StringKey.isLong(source[firstWord[k] + 1]) {
+                            if key == source {
+                                row.update(from: source, count: width)
+                                key = row
+                            }
+                            row[firstWord[k]] = UInt64(reintern(k, id: source[firstWord[k]], from: other))
+                        }
+                        groups[i] = probe(key, hashes[i], adding: true)
                     }
-                    let value = UnsafeRawBufferPointer(rebasing: raw[Int(offsets[i])..<Int(offsets[i + 1])])
-                    let contentHash = hashes[i]
-                    let before = pool.count
-                    let id = Int(pool.intern(value, hash: contentHash)!)
-                    if pool.count > before { poolHashes[0].append(contentHash) }
-                    if id < groupOfString.count, groupOfString[id] >= 0 {
-                        result[i] = groupOfString[id]
-                        continue
-                    }
-                    // A value new here, or interned by another path (a dictionary batch, a
-                    // merge): find or add its group the usual way, then remember it.
-                    key[0] = UInt64(id)
-                    key[1] = 0
-                    let hash = GroupTable.finish(GroupTable.mix(0x243F_6A88_85A3_08D3 ^ contentHash))
-                    let g = key.withUnsafeMutableBufferPointer { probe($0.baseAddress!, hash, adding: true) }
-                    if groupOfString.count <= id { groupOfString.append(contentsOf: repeatElement(-1, count: id + 1 - groupOfString.count)) }
-                    groupOfString[id] = g
-                    result[i] = g
+                    initialized = n
                 }
             }
         }
-        return result
+    }
+
+    /// The id here of long string `id` of `other`'s pool `k`, interning it if new.
+    private func reintern(_ k: Int, id: UInt64, from other: GroupTable) -> Int32 {
+        let id = Int(truncatingIfNeeded: id)
+        let hash = other.poolHashes[k][id]
+        let pool = pools[k]!
+        let before = pool.count
+        let mine = pool.intern(other.pools[k]!.bytes(of: Int32(truncatingIfNeeded: id)), hash: hash)!
+        if pool.count > before { poolHashes[k].append(hash) }
+        return mine
     }
 
     /// The group of every row, or -1 for keys not in the table and, when `nullsMatch` is false,
@@ -283,7 +355,7 @@ final class GroupTable {
     func find(_ keys: [Column], count n: Int, nullsMatch: Bool = false) -> [Int32] {
         withScratch(n) { rowWords, hashes in
             var unknown = [Bool](repeating: false, count: n)
-            encode(keys, n, adding: false, words: rowWords, hashes: hashes, unknown: &unknown)
+            encode(keys, n, rows: nil, adding: false, words: rowWords, hashes: hashes, unknown: &unknown)
             let nullWord = width - 1
             return (0..<n).map { i in
                 if unknown[i] || (!nullsMatch && rowWords[i * width + nullWord] != 0) { return -1 }
@@ -295,7 +367,8 @@ final class GroupTable {
     /// Whether row `i`'s key (as found by `insert`) had a null.
     func hasNull(group g: Int) -> Bool { words[g * width + width - 1] != 0 }
 
-    /// Adds the keys of `other`'s groups `groups` (strings re-interned here); returns their groups.
+    /// Adds the keys of `other`'s groups `groups` (long strings re-interned here); returns
+    /// their groups.
     func insert(from other: GroupTable, groups: [Int32]) -> [Int32] {
         // `other` is only read (several partition merges may read one partial at once).
         let stringKeys = types.indices.filter { types[$0] == .string }
@@ -305,14 +378,8 @@ final class GroupTable {
         for (n, g) in groups.enumerated() {
             let source = other.words + Int(g) * width
             row.update(from: source, count: width)
-            for k in stringKeys where source[width - 1] & (UInt64(1) << UInt64(k)) == 0 {
-                let id = Int32(truncatingIfNeeded: source[k])
-                let hash = other.poolHashes[k][Int(id)]
-                let pool = pools[k]!
-                let before = pool.count
-                let mine = pool.intern(other.pools[k]!.bytes(of: id), hash: hash)!
-                if pool.count > before { poolHashes[k].append(hash) }
-                row[k] = UInt64(mine)
+            for k in stringKeys where StringKey.isLong(source[firstWord[k] + 1]) {
+                row[firstWord[k]] = UInt64(reintern(k, id: source[firstWord[k]], from: other))
             }
             result[n] = probe(row, other.groupHashes[Int(g)], adding: true)
         }
@@ -387,32 +454,52 @@ final class GroupTable {
 
     // MARK: Reading keys back
 
-    /// The key columns, one row per group in group order (strings as dictionary columns).
+    /// The key columns, one row per group in group order.
     func keyColumns() -> [Column] {
         let n = count
         let nullWord = width - 1
         return types.enumerated().map { k, type in
             let flag = UInt64(1) << UInt64(k)
+            let at = firstWord[k]
             var validity: Bitmap?
             var anyNull = false
             for g in 0..<n where words[g * width + nullWord] & flag != 0 { anyNull = true; break }
             if anyNull { validity = Bitmap((0..<n).map { words[$0 * width + nullWord] & flag == 0 }) }
             switch type {
             case .int64, .timestamp:
-                return Column(type, .int64((0..<n).map { Int64(bitPattern: words[$0 * width + k]) }), validity: validity)
+                return Column(type, .int64((0..<n).map { Int64(bitPattern: words[$0 * width + at]) }), validity: validity)
             case .date:
-                return Column(type, .int32((0..<n).map { Int32(truncatingIfNeeded: Int64(bitPattern: words[$0 * width + k])) }),
+                return Column(type, .int32((0..<n).map { Int32(truncatingIfNeeded: Int64(bitPattern: words[$0 * width + at])) }),
                               validity: validity)
             case .float64:
-                return Column(type, .float64((0..<n).map { Double(bitPattern: words[$0 * width + k]) }), validity: validity)
+                return Column(type, .float64((0..<n).map { Double(bitPattern: words[$0 * width + at]) }), validity: validity)
             case .bool:
-                return Column(type, .bool(Bitmap((0..<n).map { words[$0 * width + k] != 0 })), validity: validity)
+                return Column(type, .bool(Bitmap((0..<n).map { words[$0 * width + at] != 0 })), validity: validity)
             case .string:
-                var values = pools[k]!.values
-                if values.count == 0 { values.append("") }
-                return Column(type, .dictionary(codes: (0..<n).map { Int32(truncatingIfNeeded: words[$0 * width + k]) }, values: values),
-                              validity: validity)
+                return Column(type, .string(stringColumn(k, at)), validity: validity)
             }
         }
+    }
+
+    /// String key `k` (words from `at`) of every group, nulls as empty strings.
+    private func stringColumn(_ k: Int, _ at: Int) -> StringArray {
+        let n = count
+        var offsets = [Int32]()
+        offsets.reserveCapacity(n + 1)
+        offsets.append(0)
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(n * 8)
+        let pool = pools[k]!
+        for g in 0..<n {
+            let w0 = words[g * width + at], w1 = words[g * width + at + 1]
+            if StringKey.isLong(w1) {
+                bytes.append(contentsOf: pool.bytes(of: Int32(truncatingIfNeeded: w0)))
+            } else {
+                StringKey.appendInline(w0, w1, to: &bytes)
+            }
+            precondition(bytes.count <= Int(Int32.max), "a string column holds more than 2 GiB")
+            offsets.append(Int32(truncatingIfNeeded: bytes.count))
+        }
+        return StringArray(offsets: offsets, bytes: bytes)
     }
 }

@@ -94,14 +94,14 @@ final class AggregateSpill: @unchecked Sendable {
 
     /// What one (sub)partition aggregates.
     struct Input {
-        /// Per partial (in morsel order): its groups here, and per raw batch its rows here.
-        var partials: [(groups: [Int32], raw: [[UInt32]])]
+        /// Per partial (in morsel order): its groups here, and its raw rows here.
+        var partials: [(groups: [Int32], raw: [RawPiece])]
         var frames: [SpilledFrame]
-        var isEmpty: Bool { frames.isEmpty && partials.allSatisfy { $0.groups.isEmpty && $0.raw.allSatisfy(\.isEmpty) } }
+        var isEmpty: Bool { frames.isEmpty && partials.allSatisfy { $0.groups.isEmpty && $0.raw.allSatisfy { $0.count == 0 } } }
     }
 
     func input(partition p: Int, routes: [[[Int32]]], partials: [HashAggregate.Partial]) -> Input {
-        Input(partials: zip(partials, routes).map { partial, route in (route[p], partial.rawRoutes.map { $0[p] }) },
+        Input(partials: zip(partials, routes).map { partial, route in (route[p], partial.takeRawPieces(partition: p)) },
               frames: lock.withLock { parts.frames[p] })
     }
 
@@ -112,8 +112,13 @@ final class AggregateSpill: @unchecked Sendable {
         if input.isEmpty { return }
         let name = "HashAggregate[partition \(path.map(String.init).joined(separator: "."))]"
         let held = budget.reservation(name)
-        // Small to start: under a tiny budget a partition of a few groups must fit.
-        let table = GroupTable(types: keyTypes, expected: 64)
+        // Sized for the groups and raw rows in memory (an upper bound on its groups), so it does
+        // not grow by doubling — each step a fresh, page-faulting allocation and a copy — but
+        // never for more than a sixteenth of the budget: under a tiny budget a partition of a
+        // few groups must fit.
+        let bound = input.partials.reduce(0) { $0 + $1.groups.count + $1.raw.reduce(0) { $0 + $1.count } }
+        let bytesPerGroup = (keyTypes.count * 2 + 2) * 8 + 16 + aggregates.count * 16
+        let table = GroupTable(types: keyTypes, expected: max(64, min(bound, (budget.limit ?? Int.max) / 16 / bytesPerGroup)))
         let states = aggregates.map { $0.makeState() }
         var tooBig = false
         // Units in morsel order: a partial before the spilled frames of its own morsel.
@@ -128,9 +133,7 @@ final class AggregateSpill: @unchecked Sendable {
             if unit.tier == 0 {
                 let partial = partials[unit.index], mine = input.partials[unit.index]
                 try HashAggregate.fold(groups: mine.groups, of: partial, into: table, states)
-                for (columns, rows) in zip(partial.rawColumns, mine.raw) where !rows.isEmpty {
-                    try HashAggregate.fold(rows: columns.map { $0.take(rows) }, keyCount: keys.count, aggregates, into: table, states)
-                }
+                for piece in mine.raw { try HashAggregate.fold(piece, of: partial, aggregates, into: table, states) }
             } else {
                 let frame = input.frames[unit.index]
                 let batch = try frame.read(rawSchema)
@@ -174,16 +177,12 @@ final class AggregateSpill: @unchecked Sendable {
         for (partial, mine) in zip(partials, input.partials) {
             var groups = [[Int32]](repeating: [], count: ways)
             for g in mine.groups { groups[Int((partial.table.hash(of: Int(g)) >> shift) & mask)].append(g) }
-            var raw = [[[UInt32]]](repeating: [], count: ways)
-            for (columns, rows) in zip(partial.rawColumns, mine.raw) {
-                var split = [[UInt32]](repeating: [], count: ways)
-                if !rows.isEmpty {
-                    let picked = columns[0..<keys.count].map { $0.take(rows) }
-                    for (q, positions) in Self.route(picked, keyCount: keys.count, level: level).enumerated() {
-                        split[q] = positions.map { rows[Int($0)] }
-                    }
+            var raw = [[RawPiece]](repeating: [], count: ways)
+            for piece in mine.raw {
+                for (q, part) in piece.split(width: partial.table.width, bits: Self.partitionBits, level: level).enumerated()
+                where part.count > 0 {
+                    raw[q].append(part)
                 }
-                for q in 0..<ways { raw[q].append(split[q]) }
             }
             for q in 0..<ways { parts[q].partials.append((groups[q], raw[q])) }
         }
@@ -223,10 +222,23 @@ extension HashAggregate {
     static func fold(rows columns: [Column], keyCount: Int, _ aggregates: [AggregateCall], into table: GroupTable,
                      _ states: [any AggregateState]) throws(BatonError) {
         let groups = table.insert(Array(columns[0..<keyCount]), count: columns.first?.count ?? 0)
-        var next = keyCount
+        try update(states, aggregates, groups: groups, arguments: columns[keyCount...], table: table)
+    }
+
+    /// Folds a partial's raw rows into `table` and `states`.
+    static func fold(_ piece: RawPiece, of partial: Partial, _ aggregates: [AggregateCall], into table: GroupTable,
+                     _ states: [any AggregateState]) throws(BatonError) {
+        guard piece.count > 0 else { return }
+        let groups = table.insert(encoded: piece.words, hashes: piece.hashes, from: partial.table)
+        try update(states, aggregates, groups: groups, arguments: piece.arguments[...], table: table)
+    }
+
+    private static func update(_ states: [any AggregateState], _ aggregates: [AggregateCall], groups: [Int32],
+                               arguments: ArraySlice<Column>, table: GroupTable) throws(BatonError) {
+        var next = arguments.startIndex
         for (state, call) in zip(states, aggregates) {
             state.grow(to: table.count)
-            try state.update(groups: groups, arguments: Array(columns[next..<(next + call.arguments.count)]))
+            try state.update(groups: groups, arguments: Array(arguments[next..<(next + call.arguments.count)]))
             next += call.arguments.count
         }
     }

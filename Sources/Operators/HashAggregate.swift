@@ -55,10 +55,11 @@ public final class HashAggregate: ExecutionNode {
         let states: [any AggregateState]
         private(set) var rowsSeen = 0
         private(set) var raw = false
-        /// Raw rows, batch by batch: key columns, then every aggregate's argument columns.
-        private(set) var rawColumns: [[Column]] = []
-        /// Per raw batch, per partition: its rows in that partition.
-        private(set) var rawRoutes: [[[UInt32]]] = []
+        /// Raw rows per hash partition, batch by batch (see `RawPiece`); each partition's
+        /// merge takes its own (`takeRawPieces`), so they are freed as partitions finish.
+        private var rawPieces: [RawPieces] = []
+        private(set) var rawRows = 0
+        private(set) var rawBytes = 0
 
         init(major: [Int], keyTypes: [DataType], aggregates: [AggregateCall]) {
             self.major = major
@@ -70,13 +71,20 @@ public final class HashAggregate: ExecutionNode {
             let dense = batch.compacted()
             let keyColumns = keys.map { dense.columns[$0] }
             if raw {
-                let hashes = GroupTable.contentHashes(keyColumns, count: dense.count)
-                var routes = [[UInt32]](repeating: [], count: 1 << HashAggregate.manyPartitionBits)
-                for (row, hash) in hashes.enumerated() {
-                    routes[Int(hash >> UInt64(64 - HashAggregate.manyPartitionBits))].append(UInt32(row))
+                let (words, hashes) = table.encoded(keyColumns, count: dense.count)
+                let arguments = aggregates.flatMap { call in call.arguments.map { dense.columns[$0] } }
+                let pieces = words.withUnsafeBufferPointer { words in
+                    hashes.withUnsafeBufferPointer { hashes in
+                        RawPiece.scatter(words: words, hashes: hashes, arguments: arguments, width: table.width,
+                                         bits: HashAggregate.manyPartitionBits, level: 0)
+                    }
                 }
-                rawColumns.append(keyColumns + aggregates.flatMap { call in call.arguments.map { dense.columns[$0] } })
-                rawRoutes.append(routes)
+                if rawPieces.isEmpty { rawPieces = pieces.map { _ in RawPieces() } }
+                for (p, piece) in pieces.enumerated() where piece.count > 0 {
+                    rawPieces[p].pieces.append(piece)
+                    rawBytes += piece.byteCount
+                }
+                rawRows += dense.count
                 return
             }
             let groups = table.insert(keyColumns, count: dense.count)
@@ -89,8 +97,21 @@ public final class HashAggregate: ExecutionNode {
             if !keys.isEmpty, before < 32_768, rowsSeen >= 32_768, table.count * 10 > rowsSeen * 9 { raw = true }
         }
 
-        var rawRows: Int { rawColumns.reduce(0) { $0 + ($1.first?.count ?? 0) } }
-        var byteCount: Int { table.byteCount + states.reduce(0) { $0 + $1.extraBytes } + rawColumns.reduce(0) { $0 + $1.reduce(0) { $0 + $1.byteCount } } }
+        var byteCount: Int { table.byteCount + states.reduce(0) { $0 + $1.extraBytes } + rawBytes }
+
+        /// The raw pieces of partition `p`, handed over: the partial keeps none of them. Each
+        /// partition's merge takes its own, once.
+        func takeRawPieces(partition p: Int) -> [RawPiece] {
+            guard !rawPieces.isEmpty else { return [] }
+            defer { rawPieces[p].pieces = [] }
+            return rawPieces[p].pieces
+        }
+
+        /// One partition's pieces, in a box of its own: partitions merging at once each touch
+        /// only their own box.
+        final class RawPieces {
+            var pieces: [RawPiece] = []
+        }
     }
 
     public func run(_ context: ExecutionContext, _ consume: @escaping Consumer) throws(BatonError) {
@@ -149,8 +170,8 @@ public final class HashAggregate: ExecutionNode {
                 for (partial, route) in zip(ordered, routes) {
                     try Self.fold(groups: route[p], of: partial, into: table, states)
                     // Rows kept raw come after the pre-aggregated ones, as they did in the input.
-                    for (columns, routes) in zip(partial.rawColumns, partial.rawRoutes) where !routes[p].isEmpty {
-                        try Self.fold(rows: columns.map { $0.take(routes[p]) }, keyCount: keys.count, aggregates, into: table, states)
+                    for piece in partial.takeRawPieces(partition: p) {
+                        try Self.fold(piece, of: partial, aggregates, into: table, states)
                     }
                 }
                 if keys.isEmpty && table.count == 0 && p == 0 {

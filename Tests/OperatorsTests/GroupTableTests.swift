@@ -1,0 +1,94 @@
+import Columns
+import Testing
+@testable import Operators
+
+/// String keys are stored inline up to 15 bytes and interned beyond (`StringKey`). Keys of
+/// every length around that boundary, with shared prefixes, trailing zero bytes and nulls,
+/// must number groups exactly as a dictionary of the key values does, however they arrive:
+/// plain or dictionary-encoded, inserted directly, merged group by group from another table,
+/// or pre-encoded by one table and inserted into another.
+@Suite struct GroupTableTests {
+    /// Strings of 0 to 24 bytes from a small alphabet that includes the zero byte, so that
+    /// "a", "a\0" and "a\0\0" are all distinct keys, as are prefixes of each other.
+    static func strings(_ count: Int, seed: UInt64) -> [String?] {
+        var state = seed
+        func next(_ bound: Int) -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int(state >> 33) % bound
+        }
+        let alphabet: [UInt8] = [0, 97, 98, 122]
+        return (0..<count).map { _ in
+            if next(23) == 0 { return nil }
+            let length = [0, 1, 7, 8, 9, 14, 15, 16, 17, 24][next(10)]
+            return String(decoding: (0..<length).map { _ in alphabet[next(length > 14 ? 2 : 4) + (length > 14 ? 1 : 0)] }, as: UTF8.self)
+        }
+    }
+
+    /// The group each row should get: keys numbered in order of first appearance.
+    static func reference(_ keys: [[AnyHashable?]]) -> [Int32] {
+        var seen: [[AnyHashable?]: Int32] = [:]
+        return keys.map { key in
+            if let g = seen[key] { return g }
+            seen[key] = Int32(seen.count)
+            return Int32(seen.count - 1)
+        }
+    }
+
+    static func columns(_ strings: [String?], _ numbers: [Int64?], dictionary: Bool) -> [Column] {
+        let distinct = Array(Set(strings.compactMap { $0 })).sorted()
+        let code = Dictionary(uniqueKeysWithValues: distinct.enumerated().map { ($1, Int32($0)) })
+        let text = dictionary ? Column.dictionary(strings.map { $0.map { code[$0]! } }, values: distinct) : Column.string(strings)
+        return [text, Column.int64(numbers)]
+    }
+
+    @Test(arguments: [false, true])
+    func groupsMatchAReferenceAcrossEveryPath(dictionary: Bool) {
+        let n = 4000
+        let strings = Self.strings(n, seed: dictionary ? 5 : 3)
+        let numbers: [Int64?] = (0..<n).map { $0 % 11 == 0 ? nil : Int64($0 % 3) }
+        let expected = Self.reference(zip(strings, numbers).map { [$0 as AnyHashable?, $1 as AnyHashable?] })
+        let types: [DataType] = [.string, .int64]
+        let keys = Self.columns(strings, numbers, dictionary: dictionary)
+
+        // Directly, in two calls (the second meeting keys of the first).
+        let direct = GroupTable(types: types, expected: 16)
+        let half = n / 2
+        let first = direct.insert(keys.map { $0.slice(0..<half) }, count: half)
+        let second = direct.insert(keys.map { $0.slice(half..<n) }, count: n - half)
+        #expect(first + second == expected)
+
+        // The key columns read back are the distinct keys in group order.
+        let back = direct.keyColumns()
+        var firstRow: [Int32: Int] = [:]
+        for (row, g) in expected.enumerated() where firstRow[g] == nil { firstRow[g] = row }
+        for g in 0..<direct.count {
+            let row = firstRow[Int32(g)]!
+            #expect(back[0].isNull(g) == (strings[row] == nil))
+            if let s = strings[row] { #expect(back[0].value(at: g) == .string(s)) }
+            #expect(back[1].value(at: g) == (numbers[row].map { .int64($0) } ?? .null))
+        }
+
+        // Merged from a table that saw the rows, group by group (long strings re-interned).
+        let merged = GroupTable(types: types)
+        let moved = merged.insert(from: direct, groups: (0..<Int32(direct.count)).reversed())
+        #expect(Set(moved).count == direct.count)
+        #expect(merged.insert(keys, count: n) == expected.map { moved[direct.count - 1 - Int($0)] })
+
+        // Pre-encoded by one table, inserted into another.
+        let encoder = GroupTable(types: types)
+        let (words, hashes) = encoder.encoded(keys, count: n)
+        let target = GroupTable(types: types)
+        #expect(target.insert(encoded: words, hashes: hashes, from: encoder) == expected)
+        #expect((0..<n).allSatisfy { target.hash(of: Int(expected[$0])) == hashes[$0] })
+        #expect(GroupTable.contentHashes(keys, count: n) == hashes)
+    }
+
+    @Test func findMatchesOnlyKnownKeysAndNeverNulls() {
+        let table = GroupTable(types: [.string])
+        let known = ["", "short", "fifteen bytes!!", "sixteen bytes!!!", "a much longer string than that"]
+        let groups = table.insert([Column.string(known + [nil])], count: known.count + 1)
+        let probes: [String?] = ["sixteen bytes!!!", "fifteen bytes!!", "unknown long string, never seen", "short", "", "shor", nil]
+        let found = table.find([Column.string(probes)], count: probes.count)
+        #expect(found == [groups[3], groups[2], -1, groups[1], groups[0], -1, -1])
+    }
+}
