@@ -37,6 +37,21 @@ struct QueryCommand: ParsableCommand {
     func run() throws(ExitCode) {
         try BatonCLI.run { () throws(BatonError) in
             let engine = QueryEngine(threads: threads, limits: try resources.limits())
+            if let output, output != "-", case .text(let kind) = try OutputKind(path: output), kind != .arrow {
+                // CSV and JSON lines files are formatted in parallel, as on stdout.
+                let file = try AtomicOutputFile(path: output)
+                do throws(BatonError) {
+                    let text = ParallelTextOutput(format: kind, options: try csvOutput.writeOptions(), threads: threads, out: Output.file(file))
+                    let plan = try engine.run(sql) { batch throws(BatonError) in try text.add(batch) }
+                    try text.finish(schema: plan.schema)
+                    try file.commit()
+                    if let summary = plan.spillSummary { Output.standardError(summary) }
+                } catch {
+                    file.abort()
+                    throw error
+                }
+                return
+            }
             if let output {
                 var sink = try ConvertSink(target: try OutputKind(path: output), path: output, codec: try CodecChoice(parsing: codec),
                                            rowGroupSize: 1 << 20, threads: threads, csvOptions: try csvOutput.writeOptions(),
@@ -83,66 +98,13 @@ struct QueryCommand: ParsableCommand {
             }
             // Batches are formatted a few at a time as they come (a sorted result is streamed
             // by the engine, so it never has to fit in memory as a whole).
-            let text = ParallelTextOutput(format: chosen == .jsonl ? .jsonl : .csv, options: try csvOutput.writeOptions(), threads: threads)
+            let text = ParallelTextOutput(format: chosen == .jsonl ? .jsonl : .csv, options: try csvOutput.writeOptions(), threads: threads,
+                                          out: Output.standardOutput())
             let plan = try engine.run(sql) { batch throws(BatonError) in try text.add(batch) }
             try text.finish(schema: plan.schema)
             // After the result, so that it never interleaves with it on a terminal.
             if let summary = plan.spillSummary { Output.standardError(summary) }
         }
-    }
-}
-
-/// CSV or JSON lines on stdout, formatted on every thread a few batches at a time and written
-/// in order: for large results the text conversion, not the query, is often the long part.
-private final class ParallelTextOutput {
-    let format: TextFormat
-    let options: CSVWriteOptions
-    let threads: Int
-    private var out = Output.standardOutput()
-    private var pending: [Batch] = []
-    private var written = 0
-
-    init(format: TextFormat, options: CSVWriteOptions, threads: Int) {
-        self.format = format
-        self.options = options
-        self.threads = threads
-    }
-
-    func add(_ batch: Batch) throws(BatonError) {
-        pending.append(batch)
-        if pending.count >= max(4, threads * 2) { try flush() }
-    }
-
-    func finish(schema: Schema) throws(BatonError) {
-        if written == 0 && pending.isEmpty {
-            var writer = TextWriter(format, schema: schema, sink: out, csv: options)
-            try writer.finish()
-            return
-        }
-        try flush()
-        try out.flushNow()
-    }
-
-    private func flush() throws(BatonError) {
-        let batches = pending
-        let first = written
-        let (format, options) = (self.format, self.options)
-        // Each piece is formatted into a buffer of its own and handed to stdout as it is.
-        let pieces = parallelMap(batches.count, threads: threads) { k -> TextSink in
-            var piece = options
-            piece.header = options.header && first + k == 0
-            let sink = TextSink(flushThreshold: .max) { _ in }
-            var writer = TextWriter(format, schema: batches[k].schema, sink: sink, csv: piece)
-            // The sink never flushes, so this cannot fail; and `finish` is not called, for it
-            // would flush (empty results are handled in `finish(schema:)`).
-            try? writer.write(batches[k])
-            return sink
-        }
-        for piece in pieces {
-            try piece.withBufferedBytes { (bytes) throws(BatonError) in try out.flush(passing: bytes) }
-        }
-        written += batches.count
-        pending = []
     }
 }
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Columns
 import Query
 import Spill
+import Storage
 
 #if canImport(Glibc)
 import Glibc
@@ -36,6 +37,7 @@ struct ResourceOptions: ParsableArguments {
                 throw BatonError(.invalidInput, "--temp-dir: not a directory", at: .init(file: tempDir), hint: "create it first, or name another")
             }
         }
+        if let memory { Allocator.fit(toLimit: memory) }
         return ResourceLimits(memory: memory, temporaryDirectory: tempDir, maxTemporaryBytes: maxBytes)
     }
 }

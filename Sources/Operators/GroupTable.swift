@@ -455,42 +455,45 @@ final class GroupTable {
     // MARK: Reading keys back
 
     /// The key columns, one row per group in group order.
-    func keyColumns() -> [Column] {
-        let n = count
+    func keyColumns() -> [Column] { keyColumns(0..<count) }
+
+    /// The key columns of groups `range`: results are emitted a batch at a time, so that the
+    /// keys of every group are never copied out at once while the table still holds them.
+    func keyColumns(_ range: Range<Int>) -> [Column] {
         let nullWord = width - 1
         return types.enumerated().map { k, type in
             let flag = UInt64(1) << UInt64(k)
             let at = firstWord[k]
             var validity: Bitmap?
             var anyNull = false
-            for g in 0..<n where words[g * width + nullWord] & flag != 0 { anyNull = true; break }
-            if anyNull { validity = Bitmap((0..<n).map { words[$0 * width + nullWord] & flag == 0 }) }
+            for g in range where words[g * width + nullWord] & flag != 0 { anyNull = true; break }
+            if anyNull { validity = Bitmap(range.map { words[$0 * width + nullWord] & flag == 0 }) }
             switch type {
             case .int64, .timestamp:
-                return Column(type, .int64((0..<n).map { Int64(bitPattern: words[$0 * width + at]) }), validity: validity)
+                return Column(type, .int64(range.map { Int64(bitPattern: words[$0 * width + at]) }), validity: validity)
             case .date:
-                return Column(type, .int32((0..<n).map { Int32(truncatingIfNeeded: Int64(bitPattern: words[$0 * width + at])) }),
+                return Column(type, .int32(range.map { Int32(truncatingIfNeeded: Int64(bitPattern: words[$0 * width + at])) }),
                               validity: validity)
             case .float64:
-                return Column(type, .float64((0..<n).map { Double(bitPattern: words[$0 * width + at]) }), validity: validity)
+                return Column(type, .float64(range.map { Double(bitPattern: words[$0 * width + at]) }), validity: validity)
             case .bool:
-                return Column(type, .bool(Bitmap((0..<n).map { words[$0 * width + at] != 0 })), validity: validity)
+                return Column(type, .bool(Bitmap(range.map { words[$0 * width + at] != 0 })), validity: validity)
             case .string:
-                return Column(type, .string(stringColumn(k, at)), validity: validity)
+                return Column(type, .string(stringColumn(k, at, range)), validity: validity)
             }
         }
     }
 
-    /// String key `k` (words from `at`) of every group, nulls as empty strings.
-    private func stringColumn(_ k: Int, _ at: Int) -> StringArray {
-        let n = count
+    /// String key `k` (words from `at`) of groups `range`, nulls as empty strings.
+    private func stringColumn(_ k: Int, _ at: Int, _ range: Range<Int>) -> StringArray {
+        let n = range.count
         var offsets = [Int32]()
         offsets.reserveCapacity(n + 1)
         offsets.append(0)
         var bytes = [UInt8]()
         bytes.reserveCapacity(n * 8)
         let pool = pools[k]!
-        for g in 0..<n {
+        for g in range {
             let w0 = words[g * width + at], w1 = words[g * width + at + 1]
             if StringKey.isLong(w1) {
                 bytes.append(contentsOf: pool.bytes(of: Int32(truncatingIfNeeded: w0)))

@@ -113,12 +113,13 @@ final class AggregateSpill: @unchecked Sendable {
         let name = "HashAggregate[partition \(path.map(String.init).joined(separator: "."))]"
         let held = budget.reservation(name)
         // Sized for the groups and raw rows in memory (an upper bound on its groups), so it does
-        // not grow by doubling — each step a fresh, page-faulting allocation and a copy — but
-        // never for more than a sixteenth of the budget: under a tiny budget a partition of a
-        // few groups must fit.
+        // not grow by doubling — each step a fresh, page-faulting allocation and a copy — when
+        // that takes at most a sixteenth of the budget; else small to start: under a tiny
+        // budget a partition of a few groups must fit.
         let bound = input.partials.reduce(0) { $0 + $1.groups.count + $1.raw.reduce(0) { $0 + $1.count } }
         let bytesPerGroup = (keyTypes.count * 2 + 2) * 8 + 16 + aggregates.count * 16
-        let table = GroupTable(types: keyTypes, expected: max(64, min(bound, (budget.limit ?? Int.max) / 16 / bytesPerGroup)))
+        let presize = bound * bytesPerGroup <= (budget.limit ?? Int.max) / 16
+        let table = GroupTable(types: keyTypes, expected: presize ? max(64, bound) : 64)
         let states = aggregates.map { $0.makeState() }
         var tooBig = false
         // Units in morsel order: a partial before the spilled frames of its own morsel.
@@ -149,9 +150,8 @@ final class AggregateSpill: @unchecked Sendable {
             metrics.held(held.size)
         }
         if !tooBig {
-            let columns = table.keyColumns() + states.map { $0.finish(count: table.count) }
             var index = 0
-            for batch in try Batch.split(schema: schema, columns: columns) where batch.count > 0 {
+            try HashAggregate.emit(table, states, schema: schema) { (batch) throws(BatonError) in
                 try metrics.handOver(batch, MorselID(path + [index]), to: consume)
                 index += 1
             }
@@ -208,6 +208,19 @@ final class AggregateSpill: @unchecked Sendable {
 }
 
 extension HashAggregate {
+    /// Hands over the groups of `table` with their finished aggregates, a batch at a time.
+    static func emit(_ table: GroupTable, _ states: [any AggregateState], schema: Schema,
+                     _ body: (Batch) throws(BatonError) -> Void) throws(BatonError) {
+        let finished = states.map { $0.finish(count: table.count) }
+        var start = 0
+        while start < table.count {
+            let range = start..<min(table.count, start + Batch.capacity)
+            let values = finished.map { range.count == table.count ? $0 : $0.slice(range) }
+            try body(try Batch(schema: schema, columns: table.keyColumns(range) + values))
+            start = range.upperBound
+        }
+    }
+
     /// Folds `partial`'s groups `groups` into `table` and `states`.
     static func fold(groups: [Int32], of partial: Partial, into table: GroupTable, _ states: [any AggregateState]) throws(BatonError) {
         guard !groups.isEmpty else { return }
