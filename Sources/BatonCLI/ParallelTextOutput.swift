@@ -21,7 +21,7 @@ final class ParallelTextOutput {
 
     func add(_ batch: Batch) throws(BatonError) {
         pending.append(batch)
-        if pending.count >= max(4, threads * 2) { try flush() }
+        if pending.count >= threads { try submit() }
     }
 
     func finish(schema: Schema) throws(BatonError) {
@@ -30,29 +30,47 @@ final class ParallelTextOutput {
             try writer.finish()
             return
         }
-        try flush()
+        try submit()
+        while !inFlight.isEmpty { try writeOldest() }
         try out.flushNow()
     }
 
-    private func flush() throws(BatonError) {
+    /// Pieces being formatted on the pool, oldest first: formatting overlaps whatever the
+    /// caller does next (a sort's merge, the drain of a result), and at most `threads` groups of
+    /// `threads` batches are held at once.
+    private var inFlight: [TaskGroup<TextSink>] = []
+
+    private func submit() throws(BatonError) {
+        guard !pending.isEmpty else { return }
         let batches = pending
         let first = written
+        written += batches.count
+        pending = []
         let (format, options) = (self.format, self.options)
-        // Each piece is formatted into a buffer of its own and handed to stdout as it is.
-        let pieces = parallelMap(batches.count, threads: threads) { k -> TextSink in
-            var piece = options
-            piece.header = options.header && first + k == 0
+        // Each piece is formatted into a buffer of its own and handed to the output as it is.
+        let piece = { @Sendable (k: Int) -> TextSink in
+            var pieceOptions = options
+            pieceOptions.header = options.header && first + k == 0
             let sink = TextSink(flushThreshold: .max) { _ in }
-            var writer = TextWriter(format, schema: batches[k].schema, sink: sink, csv: piece)
+            var writer = TextWriter(format, schema: batches[k].schema, sink: sink, csv: pieceOptions)
             // The sink never flushes, so this cannot fail; and `finish` is not called, for it
             // would flush (empty results are handled in `finish(schema:)`).
             try? writer.write(batches[k])
             return sink
         }
-        for piece in pieces {
-            try piece.withBufferedBytes { (bytes) throws(BatonError) in try out.flush(passing: bytes) }
+        if threads <= 1 {
+            for k in batches.indices { try write(piece(k)) }
+            return
         }
-        written += batches.count
-        pending = []
+        inFlight.append(TaskGroup(batches.count, piece))
+        while inFlight.count > threads { try writeOldest() }
+    }
+
+    private func writeOldest() throws(BatonError) {
+        for piece in inFlight.removeFirst().wait() { try write(piece) }
+    }
+
+    private func write(_ piece: TextSink) throws(BatonError) {
+        try piece.withBufferedBytes { (bytes) throws(BatonError) in try out.flush(passing: bytes) }
     }
 }

@@ -39,7 +39,9 @@ public enum BlockCodec: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    public func compress(_ input: [UInt8]) -> [UInt8] {
+    /// - Parameter acceleration: LZ4's speed-for-ratio knob (1: the default ratio; higher is
+    ///   faster and compresses less). Only the writer chooses it: the output is plain LZ4.
+    public func compress(_ input: [UInt8], acceleration: Int32 = 1) -> [UInt8] {
         input.withUnsafeBytes { src in
             switch self {
             case .none:
@@ -47,7 +49,7 @@ public enum BlockCodec: Sendable, Equatable, CustomStringConvertible {
             case .lz4:
                 let bound = Int(LZ4_compressBound(Int32(src.count)))
                 return [UInt8](unsafeUninitializedCapacity: max(bound, 1)) { dst, n in
-                    n = Int(LZ4_compress_default(src.baseAddress, dst.baseAddress, Int32(src.count), Int32(bound)))
+                    n = Int(LZ4_compress_fast(src.baseAddress, dst.baseAddress, Int32(src.count), Int32(bound), acceleration))
                     precondition(n > 0 || src.isEmpty, "LZ4 failed on a buffer within its bound")
                 }
             case .zstd(let level):

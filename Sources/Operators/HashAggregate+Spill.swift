@@ -36,6 +36,8 @@ final class AggregateSpill: @unchecked Sendable {
     /// Raw rows by the key hash, one frame per batch and partition.
     private let parts: SpillPartitions
     let gate = PartitionGate()
+    /// Partitions merged at once.
+    let threads: Int
 
     static let partitionBits = HashAggregate.manyPartitionBits
     /// Past this level the hash has no more fresh bits.
@@ -44,6 +46,7 @@ final class AggregateSpill: @unchecked Sendable {
     typealias SpilledFrame = SpillPartitions.Frame
 
     init(keys: [Int], aggregates: [AggregateCall], input: Schema, context: ExecutionContext, metrics: OperatorMetrics) {
+        threads = context.threads
         self.keys = keys
         self.aggregates = aggregates
         let columns = keys + aggregates.flatMap(\.arguments)
@@ -112,13 +115,15 @@ final class AggregateSpill: @unchecked Sendable {
         if input.isEmpty { return }
         let name = "HashAggregate[partition \(path.map(String.init).joined(separator: "."))]"
         let held = budget.reservation(name)
-        // Sized for the groups and raw rows in memory (an upper bound on its groups), so it does
-        // not grow by doubling — each step a fresh, page-faulting allocation and a copy — when
-        // that takes at most a sixteenth of the budget; else small to start: under a tiny
-        // budget a partition of a few groups must fit.
+        // Sized for every group it can get (groups, raw rows and spilled rows: an upper bound)
+        // when that fits in a fair share of the merge's half of the budget: it then never grows
+        // by doubling — each step a fresh allocation and a copy, and with both copies alive, a
+        // peak that makes partitions of equal size fit or not by chance. Else small to start:
+        // under a tiny budget a partition of a few groups must fit.
         let bound = input.partials.reduce(0) { $0 + $1.groups.count + $1.raw.reduce(0) { $0 + $1.count } }
+            + input.frames.reduce(0) { $0 + $1.rows }
         let bytesPerGroup = (keyTypes.count * 2 + 2) * 8 + 16 + aggregates.count * 16
-        let presize = bound * bytesPerGroup <= (budget.limit ?? Int.max) / 16
+        let presize = bound * bytesPerGroup <= (budget.limit ?? Int.max) / 2 / threads
         let table = GroupTable(types: keyTypes, expected: presize ? max(64, bound) : 64)
         let states = aggregates.map { $0.makeState() }
         var tooBig = false

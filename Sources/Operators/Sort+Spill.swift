@@ -1,14 +1,18 @@
 import CShims
 import Columns
 import Spill
+import Utilities
 
 /// Sort's external path, taken only when the memory budget refuses to hold the input.
 ///
 /// Phases:
 /// 1. Buffer: input batches are kept under the operator's reservation (twice their size: the
 ///    run's key columns, normalized keys, sort scratch and frames need about as much again).
-/// 2. Spill: when a growth is refused, the buffered batches are put in morsel order, sorted
-///    (stable radix sort), and written as one sorted run; the reservation is released.
+/// 2. Spill: when a growth is refused, or the buffer holds half the budget, the buffered
+///    batches are put in morsel order, sorted (stable radix sort), and written as one sorted
+///    run (frames gathered and compressed in parallel); the reservation is then released.
+///    The run is written outside the lock, under a reservation of its own, so other threads go
+///    on filling the next buffer with the other half of the budget meanwhile.
 /// 3. Merge: while there are more runs than the merge buffers the budget allows (the fan-in),
 ///    the first runs are merged into a new run; then all are merged into the output.
 ///
@@ -20,7 +24,10 @@ final class SortSpill: @unchecked Sendable {
     let schema: Schema
     /// `schema` plus the origin column.
     let runSchema: Schema
-    let reservation: MemoryReservation
+    let budget: MemoryBudget
+    /// The reservation of the buffer being filled.
+    private var reservation: MemoryReservation
+    let threads: Int
     let space: SpillSpace
     let metrics: OperatorMetrics
     let consumer: String
@@ -38,7 +45,9 @@ final class SortSpill: @unchecked Sendable {
         self.schema = schema
         runSchema = try! Schema(schema.fields + [Field("#origin", .int64, nullable: false)], allowingDuplicates: true)
         self.consumer = consumer
+        budget = context.memory
         reservation = context.memory.reservation(consumer)
+        threads = context.threads
         space = context.spill
         self.metrics = metrics
     }
@@ -47,23 +56,29 @@ final class SortSpill: @unchecked Sendable {
     func add(_ batch: Batch, _ id: MorselID) throws(BatonError) {
         let dense = batch.compacted()
         let bytes = 2 * dense.columns.reduce(0) { $0 + $1.byteCount }
-        try lock.withLock { () throws(BatonError) in
+        let full = lock.withLock { () -> (parts: [(ordinal: Int, batch: Batch)], origins: [MorselID], held: MemoryReservation)? in
             let ordinal = origins.count
             origins.append(id)
-            if reservation.tryGrow(by: bytes) {
+            if reservation.size + bytes <= (budget.limit ?? Int.max) / 2, reservation.tryGrow(by: bytes) {
                 buffered.append((ordinal, dense))
                 metrics.held(reservation.size)
-                return
+                return nil
             }
-            // Refused: this batch goes out with the rest (it is already in memory).
-            try spillRun(buffered + [(ordinal, dense)])
+            // Refused, or half the budget: this batch goes out with the rest (it is already in
+            // memory), and the next batches start a new buffer.
+            let parts = buffered + [(ordinal, dense)]
             buffered = []
-            reservation.free()
-            // The run's working set (keys, sort scratch, frames) differs in size from run to
-            // run; without handing the freed heap back, each run leaves fragments behind and
-            // the process grows by tens of MiB per run beyond the budget.
-            baton_release_free_memory()
+            let held = reservation
+            reservation = budget.reservation(consumer)
+            return (parts, origins, held)
         }
+        guard let full else { return }
+        try spillRun(full.parts, origins: full.origins)
+        full.held.free()
+        // The run's working set (keys, sort scratch, frames) differs in size from run to
+        // run; without handing the freed heap back, each run leaves fragments behind and
+        // the process grows by tens of MiB per run beyond the budget.
+        baton_release_free_memory()
     }
 
     /// Writes `parts`, sorted, as one run.
@@ -71,7 +86,7 @@ final class SortSpill: @unchecked Sendable {
     /// Only the key columns are concatenated (their normalized words need one column each);
     /// every frame of the run is gathered from the buffered batches themselves, so a run costs
     /// its keys and one frame beyond the batches, not a second copy of all its columns.
-    private func spillRun(_ parts: [(ordinal: Int, batch: Batch)]) throws(BatonError) {
+    private func spillRun(_ parts: [(ordinal: Int, batch: Batch)], origins: [MorselID]) throws(BatonError) {
         let ordered = parts.sorted { origins[$0.ordinal] < origins[$1.ordinal] }
         let rows = ordered.reduce(0) { $0 + $1.batch.count }
         guard rows > 0 else { return }
@@ -90,34 +105,46 @@ final class SortSpill: @unchecked Sendable {
         let keyColumns = keys.map { key in Column.concatenate(ordered.map { $0.batch.columns[key.column] }) }
         let localKeys = keys.enumerated().map { SortKey(column: $0.offset, descending: $0.element.descending, nullsFirst: $0.element.nullsFirst) }
         let order = NormalizedKeys(columns: keyColumns, keys: localKeys, count: rows).sortedIndices()
-        if let limit = reservation.budget.limit {
+        var rowsPerFrame = Batch.capacity
+        if let limit = budget.limit {
             // Frames small enough that a merge of several runs fits in the budget.
             let bytes = sources.reduce(0) { total, columns in total + columns.reduce(0) { $0 + $1.byteCount } }
             let perRow = max(1, bytes / rows)
-            frameRows = min(Batch.capacity, max(256, limit / 16 / perRow))
+            rowsPerFrame = min(Batch.capacity, max(256, limit / 16 / perRow))
         }
         let file = try space.makeFile(for: consumer)
         metrics.createdSpillFile()
-        var start = 0
-        while start < rows {
-            let end = min(rows, start + frameRows)
-            let picks = order[start..<end].map { g -> (source: Int32, row: Int32) in
-                let k = owner[Int(g)]
-                return (k, Int32(Int(g) - starts[Int(k)]))
+        // Frames are gathered and compressed a wave at a time, one per thread, and appended in
+        // order: the wave is the only memory beyond the buffered batches.
+        let frameCount = (rows + rowsPerFrame - 1) / rowsPerFrame
+        var largest = 0
+        for wave in stride(from: 0, to: frameCount, by: threads) {
+            let encoded = parallelMap(min(threads, frameCount - wave), threads: threads) { k -> (SpillFile.EncodedFrame, Int) in
+                let start = (wave + k) * rowsPerFrame
+                let picks = order[start..<min(rows, start + rowsPerFrame)].map { g -> (source: Int32, row: Int32) in
+                    let source = owner[Int(g)]
+                    return (source, Int32(Int(g) - starts[Int(source)]))
+                }
+                let frame = try! Batch(schema: runSchema, columns: gatherFromMany(sources, picks))
+                return (SpillFile.encode(frame, codec: file.codec), frame.columns.reduce(0) { $0 + $1.byteCount })
             }
-            let frame = try Batch(schema: runSchema, columns: gatherFromMany(sources, picks))
-            let written = try file.append(frame)
-            metrics.spilled(rows: frame.count, bytes: written)
-            frameBytes = max(frameBytes, frame.columns.reduce(0) { $0 + $1.byteCount })
-            start = end
+            for (frame, bytes) in encoded {
+                let written = try file.append(frame)
+                metrics.spilled(rows: frame.rows, bytes: written)
+                largest = max(largest, bytes)
+            }
         }
-        runs.append(file)
+        lock.withLock {
+            frameRows = rowsPerFrame
+            frameBytes = max(frameBytes, largest)
+            runs.append(file)
+        }
     }
 
     /// Spills what is still buffered, merges the runs (in several passes if the budget allows
     /// fewer merge buffers than there are runs), and hands the sorted rows to `emit`.
     func finish(_ emit: (Batch) throws(BatonError) -> Void) throws(BatonError) {
-        try spillRun(buffered)
+        try spillRun(buffered, origins: origins)
         buffered = []
         reservation.free()
         // Origins in morsel order: ties between runs go to the earlier morsel.
@@ -126,14 +153,14 @@ final class SortSpill: @unchecked Sendable {
             rank[ordinal] = UInt64(position)
         }
         // One frame per run being merged, and one for the output.
-        let merging = reservation.budget.reservation(consumer + "[merge]")
+        let merging = budget.reservation(consumer + "[merge]")
         var frames = 0
         while frames <= runs.count, merging.tryGrow(by: max(1, frameBytes)) { frames += 1 }
         metrics.held(merging.size)
         let fanIn = frames - 1
         if fanIn < min(2, runs.count) {
             throw MemoryReservation.limitError(consumer: consumer, needs: (min(2, runs.count) + 1 - frames) * frameBytes,
-                                               what: "the buffers of a merge of sorted runs", budget: reservation.budget)
+                                               what: "the buffers of a merge of sorted runs", budget: budget)
         }
         var pending = runs
         runs = []
@@ -190,7 +217,7 @@ final class SortSpill: @unchecked Sendable {
         }
         func flush() throws(BatonError) {
             guard !picks.isEmpty else { return }
-            let columns = gatherFromMany(sources, picks)
+            let columns = gatherFromMany(sources, picks, threads: threads)
             try out(try Batch(schema: runSchema, columns: columns))
             picks.removeAll(keepingCapacity: true)
             // Only the frames cursors still stand in stay referenced.
@@ -200,14 +227,43 @@ final class SortSpill: @unchecked Sendable {
                 sources.append(cursors[k].columns)
             }
         }
-        while !cursors.isEmpty {
-            var best = 0
-            for k in 1..<max(1, cursors.count) where precedes(cursors[k], cursors[best]) { best = k }
-            picks.append((Int32(cursors[best].source), Int32(cursors[best].row)))
-            cursors[best].row += 1
-            if cursors[best].row == cursors[best].ties.count, try !load(&cursors[best]) {
-                cursors.remove(at: best)
+        // A tournament (loser) tree over the cursors: each row costs log2(runs) comparisons,
+        // not one per run. `losers[0]` is the current winner; -1 and exhausted cursors lose to
+        // every live one.
+        var exhausted = [Bool](repeating: false, count: cursors.count)
+        var leaves = 1
+        while leaves < cursors.count { leaves <<= 1 }
+        var losers = [Int](repeating: -1, count: leaves)
+        func beats(_ a: Int, _ b: Int) -> Bool {
+            if a < 0 || exhausted[a] { return false }
+            if b < 0 || exhausted[b] { return true }
+            return precedes(cursors[a], cursors[b])
+        }
+        func build(_ node: Int) -> Int {
+            if node >= leaves { return node - leaves < cursors.count ? node - leaves : -1 }
+            let left = build(2 * node), right = build(2 * node + 1)
+            if beats(left, right) {
+                losers[node] = right
+                return left
             }
+            losers[node] = left
+            return right
+        }
+        if !cursors.isEmpty { losers[0] = build(1) }
+        while let winner = losers.first, winner >= 0, !exhausted[winner] {
+            picks.append((Int32(cursors[winner].source), Int32(cursors[winner].row)))
+            cursors[winner].row += 1
+            if cursors[winner].row == cursors[winner].ties.count, try !load(&cursors[winner]) {
+                // Its last frame stays in `sources` until the next flush (picks point into it).
+                exhausted[winner] = true
+            }
+            var best = winner
+            var node = (winner + leaves) / 2
+            while node >= 1 {
+                if beats(losers[node], best) { swap(&losers[node], &best) }
+                node /= 2
+            }
+            losers[0] = best
             if picks.count == frameRows { try flush() }
         }
         try flush()
@@ -257,10 +313,19 @@ final class SortSpill: @unchecked Sendable {
     }
 }
 
-/// The rows `picks` (source, row) of several same-schema column sets, in pick order: per
-/// source one gather, then one concatenation, then one permutation — O(rows) whatever the
-/// number of sources.
-func gatherFromMany(_ sources: [[Column]], _ picks: [(source: Int32, row: Int32)]) -> [Column] {
+/// The rows `picks` (source, row) of several same-schema column sets, in pick order, columns
+/// spread over `threads`. Numbers and plain strings are copied straight from their source
+/// (one pass; strings sized first); other columns take one gather per source, a concatenation
+/// and a permutation — O(rows) whatever the number of sources.
+func gatherFromMany(_ sources: [[Column]], _ picks: [(source: Int32, row: Int32)], threads: Int = 1) -> [Column] {
+    let width = sources.first?.count ?? 0
+    return parallelMap(width, threads: threads) { c in
+        directGather(sources.map { $0[c] }, picks) ?? generalGather(sources.map { $0[c] }, picks)
+    }
+}
+
+/// The general path of `gatherFromMany` for one column.
+private func generalGather(_ sources: [Column], _ picks: [(source: Int32, row: Int32)]) -> Column {
     var perSource = [[UInt32]](repeating: [], count: sources.count)
     var within = [Int](repeating: 0, count: picks.count)
     for (i, pick) in picks.enumerated() {
@@ -276,10 +341,80 @@ func gatherFromMany(_ sources: [[Column]], _ picks: [(source: Int32, row: Int32)
         used.append(s)
     }
     let permutation = picks.indices.map { UInt32(start[Int(picks[$0].source)] + within[$0]) }
-    let width = sources.first?.count ?? 0
-    return (0..<width).map { c in
-        let parts = used.map { sources[$0][c].take(perSource[$0]) }
-        return used.count == 1 ? parts[0] : Column.concatenate(parts).take(permutation)
+    let parts = used.map { sources[$0].take(perSource[$0]) }
+    return used.count == 1 ? parts[0] : Column.concatenate(parts).take(permutation)
+}
+
+/// One column's picks copied straight from its sources, when every source stores it the same
+/// way as numbers or plain strings; nil otherwise.
+private func directGather(_ sources: [Column], _ picks: [(source: Int32, row: Int32)]) -> Column? {
+    guard let type = sources.first?.type else { return nil }
+    let n = picks.count
+    var validity: Bitmap?
+    if sources.contains(where: { $0.validity != nil }) {
+        validity = Bitmap(picks.lazy.map { !sources[Int($0.source)].isNull(Int($0.row)) })
+    }
+    func fixed<T>(_ arrays: [[T]]) -> [T] {
+        withExtendedLifetime(arrays) {
+            let bases = arrays.map { $0.withUnsafeBufferPointer { $0.baseAddress } }
+            return [T](unsafeUninitializedCapacity: n) { out, initialized in
+                for (i, pick) in picks.enumerated() { (out.baseAddress! + i).initialize(to: bases[Int(pick.source)]![Int(pick.row)]) }
+                initialized = n
+            }
+        }
+    }
+    switch sources[0].storage {
+    case .int64:
+        let arrays = sources.compactMap { if case .int64(let v) = $0.storage { v } else { nil } }
+        guard arrays.count == sources.count else { return nil }
+        return Column(type, .int64(fixed(arrays)), validity: validity)
+    case .int32:
+        let arrays = sources.compactMap { if case .int32(let v) = $0.storage { v } else { nil } }
+        guard arrays.count == sources.count else { return nil }
+        return Column(type, .int32(fixed(arrays)), validity: validity)
+    case .float64:
+        let arrays = sources.compactMap { if case .float64(let v) = $0.storage { v } else { nil } }
+        guard arrays.count == sources.count else { return nil }
+        return Column(type, .float64(fixed(arrays)), validity: validity)
+    case .string:
+        let arrays = sources.compactMap { if case .string(let v) = $0.storage { v } else { nil } }
+        guard arrays.count == sources.count else { return nil }
+        return Column(type, .string(gatherStrings(arrays, picks)), validity: validity)
+    case .bool, .dictionary:
+        return nil
+    }
+}
+
+/// Plain strings by (source, row): lengths first (one exact allocation), then the bytes.
+private func gatherStrings(_ arrays: [StringArray], _ picks: [(source: Int32, row: Int32)]) -> StringArray {
+    withExtendedLifetime(arrays) {
+        let offsets = arrays.map { $0.offsets.withUnsafeBufferPointer { $0.baseAddress! } }
+        let bytes = arrays.map { $0.bytes.withUnsafeBufferPointer { $0.baseAddress } }
+        var total = 0
+        let newOffsets = [Int32](unsafeUninitializedCapacity: picks.count + 1) { out, initialized in
+            out[0] = 0
+            for (i, pick) in picks.enumerated() {
+                let o = offsets[Int(pick.source)]
+                total &+= Int(o[Int(pick.row) + 1] &- o[Int(pick.row)])
+                precondition(total <= Int(Int32.max), "a string column holds more than 2 GiB")
+                out[i + 1] = Int32(truncatingIfNeeded: total)
+            }
+            initialized = picks.count + 1
+        }
+        let newBytes = [UInt8](unsafeUninitializedCapacity: total) { out, initialized in
+            var at = 0
+            for pick in picks {
+                let o = offsets[Int(pick.source)]
+                let start = Int(o[Int(pick.row)]), length = Int(o[Int(pick.row) + 1]) &- start
+                if length > 0 {
+                    let source = bytes[Int(pick.source)]! + start
+                    for k in 0..<length { out[at &+ k] = source[k] }
+                    at &+= length
+                }
+            }
+            initialized = total
+        }
+        return StringArray(offsets: newOffsets, bytes: newBytes)
     }
 }
 

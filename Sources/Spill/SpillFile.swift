@@ -28,6 +28,9 @@ public final class SpillFile: @unchecked Sendable {
     public private(set) var frames: [(offset: Int, length: Int, rows: Int)] = []
 
     static let magic: UInt32 = 0x4650_5342  // "BSPF"
+    /// LZ4's acceleration for spill frames: written once and read once, they trade a few
+    /// percent of size (q10's spill: 286 MiB instead of 269) for compressing about twice as fast.
+    static let acceleration: Int32 = 4
 
     init(fd: Int32, space: SpillSpace, consumer: String, codec: BlockCodec = .lz4) {
         self.fd = fd
@@ -63,7 +66,7 @@ public final class SpillFile: @unchecked Sendable {
         var payloads: [[UInt8]] = []
         for column in dense.columns {
             let chunk = ChunkEncoder.encode(column, as: .plain)
-            let stored = codec.compress(chunk.body)
+            let stored = codec.compress(chunk.body, acceleration: Self.acceleration)
             header.u8(chunk.encoding.rawValue)
             header.u8(codec.code)
             header.u16(0)
