@@ -2,6 +2,7 @@ import Columns
 import Testing
 
 @testable import CSV
+import TestSupport
 
 /// The writer's own number formatting must print exactly what Swift's `description` prints
 /// (the text Baton has always written), on the values results are made of: sums of decimals,
@@ -77,18 +78,5 @@ import Testing
             try! sink.flushNow()
             #expect(String(decoding: bytes, as: UTF8.self) == String(v))
         }
-    }
-}
-
-/// SplitMix64: seedable, so every randomized test is deterministic.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

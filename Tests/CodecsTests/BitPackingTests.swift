@@ -1,5 +1,6 @@
 import Testing
 import Codecs
+import TestSupport
 
 @Suite struct BitPackingTests {
     static let counts = [0, 1, 2, 7, 8, 9, 63, 64, 65, 200]

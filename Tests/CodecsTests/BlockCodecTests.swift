@@ -1,6 +1,7 @@
 import Testing
 import Codecs
 import Columns
+import TestSupport
 
 @Suite struct BlockCodecTests {
     static let codecs: [BlockCodec] = [.none, .lz4, .zstd(level: 1), .zstd(level: 3), .zstd(level: 19), .zstd(level: -5)]

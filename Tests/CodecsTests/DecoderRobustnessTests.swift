@@ -1,6 +1,7 @@
 import Testing
 import Codecs
 import Columns
+import TestSupport
 
 /// Chunk bodies are untrusted: damaged bytes must throw `BatonError` or decode to a column of
 /// the recorded shape, never trap.

@@ -1,6 +1,7 @@
 import Testing
 import Codecs
 import Columns
+import TestSupport
 
 /// The automatic choice on typical data (docs/FORMAT.md, "Choosing an encoding").
 @Suite struct EncodingChoiceTests {

@@ -1,6 +1,7 @@
 import Testing
 import Codecs
 import Columns
+import TestSupport
 
 /// Every type in every encoding that applies to it, on random columns of every awkward shape.
 @Suite struct EncodingRoundTripTests {

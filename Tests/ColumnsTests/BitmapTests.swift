@@ -1,5 +1,6 @@
 import Testing
 import Columns
+import TestSupport
 
 @Suite struct BitmapTests {
     @Test func initFromBoolsLaysOutBitsLeastSignificantFirst() {

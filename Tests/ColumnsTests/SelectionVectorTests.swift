@@ -1,5 +1,6 @@
 import Testing
 import Columns
+import TestSupport
 
 @Suite struct SelectionVectorTests {
     static func naive(_ bits: [Bool]) -> [UInt32] {

@@ -1,5 +1,6 @@
 import Testing
 import Columns
+import TestSupport
 
 @Suite struct TemporalTests {
     static func isLeap(_ y: Int) -> Bool { (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 }

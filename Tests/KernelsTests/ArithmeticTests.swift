@@ -1,6 +1,7 @@
 import Columns
 import Testing
 @testable import Kernels
+import TestSupport
 
 /// The scalar twin: SQL arithmetic on one pair of values, written plainly.
 func arithmeticTwin(_ op: ArithmeticOperator, _ a: Value, _ b: Value) -> Value {

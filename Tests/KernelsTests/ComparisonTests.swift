@@ -1,6 +1,7 @@
 import Columns
 import Testing
 @testable import Kernels
+import TestSupport
 
 /// The scalar twin, over `Value.compare` (which orders NaN above numbers and compares
 /// Int64 against Float64 exactly), with dates promoted to timestamps.

@@ -1,6 +1,7 @@
 import Columns
 import Testing
 @testable import Kernels
+import TestSupport
 
 @Suite struct ConditionalTests {
     @Test func caseWhenMatchesTwin() {

@@ -1,6 +1,7 @@
 import Columns
 import Testing
 @testable import Kernels
+import TestSupport
 
 /// Resolves `name` for the arguments' types, casts them as `argumentTypes` asks, evaluates.
 func call(_ name: String, _ args: [Vector], count: Int) throws -> Vector {

@@ -1,6 +1,7 @@
 import Columns
 import Testing
 @testable import Kernels
+import TestSupport
 
 /// Scalar twins of three-valued logic.
 func andTwin(_ a: Value, _ b: Value) -> Value {

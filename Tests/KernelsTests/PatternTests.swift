@@ -1,6 +1,7 @@
 import Columns
 import Testing
 @testable import Kernels
+import TestSupport
 
 /// The scalar twin: a plain recursive LIKE over characters.
 func likeTwin(_ s: String, _ pattern: String, escape: Character? = nil, caseInsensitive: Bool = false) -> Bool {
