@@ -18,12 +18,15 @@ struct NormalizedKeys {
     /// Each key's words within a row.
     private(set) var ranges: [Range<Int>] = []
 
-    init(columns: [Column], keys: [SortKey], count: Int) {
+    /// - Parameter everyNullWord: give every key its null-placement word, nulls or not, so that
+    ///   rows of different batches have the same layout and compare word by word (strings
+    ///   excepted: their ranks are within one batch).
+    init(columns: [Column], keys: [SortKey], count: Int, everyNullWord: Bool = false) {
         self.count = count
         var layout: [Range<Int>] = []
         var w = 0
         for key in keys {
-            let n = columns[key.column].validity == nil ? 1 : 2
+            let n = columns[key.column].validity == nil && !everyNullWord ? 1 : 2
             layout.append(w..<(w + n))
             w += n
         }
@@ -31,20 +34,24 @@ struct NormalizedKeys {
         ranges = layout
         words = [UInt64](repeating: 0, count: count * max(1, w))
         for (k, key) in keys.enumerated() {
-            fill(columns[key.column], key, at: layout[k].lowerBound)
+            fill(columns[key.column], key, at: layout[k].lowerBound, nullWord: layout[k].count == 2)
         }
     }
 
-    private mutating func fill(_ column: Column, _ key: SortKey, at start: Int) {
+    private mutating func fill(_ column: Column, _ key: SortKey, at start: Int, nullWord hasNullWord: Bool) {
         let n = count
         let w = width
         let flip: UInt64 = key.descending ? ~0 : 0
         var valueWord = start
-        if let validity = column.validity {
+        if hasNullWord {
             valueWord = start + 1
             // Null placement does not turn with DESC.
             let nullWord: UInt64 = key.nullsFirst ? 0 : 2
-            for r in 0..<n { words[r * w + start] = validity[r] ? 1 : nullWord }
+            if let validity = column.validity {
+                for r in 0..<n { words[r * w + start] = validity[r] ? 1 : nullWord }
+            } else {
+                for r in 0..<n { words[r * w + start] = 1 }
+            }
         }
         words.withUnsafeMutableBufferPointer { out in
             func put(_ r: Int, _ v: UInt64) { out[r &* w &+ valueWord] = v ^ flip }

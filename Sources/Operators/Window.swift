@@ -86,10 +86,27 @@ public final class Window: ExecutionNode {
     }
 
     public func run(_ context: ExecutionContext, _ consume: @escaping Consumer) throws(BatonError) {
+        if TopRowsSink.applies(to: self) {
+            let sink = TopRowsSink(self, context)
+            try input.run(context) { [metrics] batch, id throws(BatonError) in
+                try metrics.timed { () throws(BatonError) in try sink.add(batch, id) }
+            }
+            if let kept = try sink.finish() {
+                try emit(kept.columns, count: kept.count, inputRows: sink.inputRows, context, consume)
+            } else {
+                try finish(sink.spill!, context, consume)
+            }
+            return
+        }
         let spill = WindowSpill(self, context)
         try input.run(context) { [metrics] batch, id throws(BatonError) in
             try metrics.timed { () throws(BatonError) in try spill.add(batch, id) }
         }
+        try finish(spill, context, consume)
+    }
+
+    /// The rest of a run whose input is in `spill` (buffered, or spilled).
+    private func finish(_ spill: WindowSpill, _ context: ExecutionContext, _ consume: @escaping Consumer) throws(BatonError) {
         if spill.active {
             try spill.finish(context, consume)
             return
@@ -100,9 +117,17 @@ public final class Window: ExecutionNode {
         let columns = table!.columns
         let n = table!.rowCount
         table = nil
+        try emit(columns, count: n, inputRows: n, context, consume)
+    }
+
+    /// Computes the functions over `columns` (the input, in input order; or the rows of it that
+    /// matter) and emits the rows. The buckets, and so the order rows come out in, depend on
+    /// the whole input's size `inputRows`, not on how many rows were kept.
+    private func emit(_ columns: [Column], count n: Int, inputRows: Int, _ context: ExecutionContext,
+                      _ consume: @escaping Consumer) throws(BatonError) {
         // Whole partitions go to one of a fixed number of buckets (by partition number, so the
         // same rows share a bucket whatever the thread count); buckets run in parallel.
-        let bucketCount = partitionKeys.isEmpty || n < 1 << 16 ? 1 : 16
+        let bucketCount = partitionKeys.isEmpty || inputRows < 1 << 16 ? 1 : 16
         var members = [[UInt32]](repeating: [], count: bucketCount)
         if bucketCount == 1 {
             members[0] = (0..<UInt32(n)).map { $0 }
