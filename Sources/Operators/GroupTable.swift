@@ -32,8 +32,11 @@ final class GroupTable {
     private var dictionaryWords: [DictionaryWords?]
 
     /// Codes of one dictionary, encoded as they are first met; kept for the next batch cut
-    /// from the same chunk (its slices share the dictionary).
+    /// from the same chunk (its slices share the dictionary). The dictionary is held, so that
+    /// its buffer's address cannot be reused by another while the cache names it by that
+    /// address (spilled frames, decoded one after another, would otherwise be mistaken for it).
     struct DictionaryWords {
+        let values: StringArray
         let identity: UInt
         /// Per code: word 0, word 1, hash part; `known[code]` once filled.
         var triples: [UInt64]
@@ -138,7 +141,7 @@ final class GroupTable {
                 if adding, let cached = dictionaryWords[k], cached.identity == identity {
                     cache = cached
                 } else {
-                    cache = DictionaryWords(identity: identity, triples: [UInt64](repeating: 0, count: values.count * 3),
+                    cache = DictionaryWords(values: values, identity: identity, triples: [UInt64](repeating: 0, count: values.count * 3),
                                             known: [Bool](repeating: false, count: values.count))
                 }
                 codes.withUnsafeBufferPointer { codes in
