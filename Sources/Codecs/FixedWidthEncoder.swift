@@ -189,7 +189,7 @@ struct FixedWidthEncoder {
     private func sampledDistinct(_ v: UnsafeBufferPointer<UInt64>) -> Int? {
         guard v.count >= 16 else { return nil }
         let step = max(1, v.count / 1024)
-        var seen = Set<UInt64>()
+        var seen = DistinctCounter(maxInserts: (v.count + step - 1) / step)
         var i = 0
         while i < v.count {
             seen.insert(v[i])

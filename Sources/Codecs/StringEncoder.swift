@@ -94,7 +94,7 @@ struct StringEncoder {
         let n = strings.count
         guard n >= 16 else { return false }
         let step = max(1, n / 8192)
-        var seen = Set<UInt64>()
+        var seen = DistinctCounter(maxInserts: (n + step - 1) / step)
         var sampled = 0
         var i = 0
         strings.bytes.withUnsafeBytes { raw in
