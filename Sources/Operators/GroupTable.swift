@@ -30,6 +30,9 @@ final class GroupTable {
     private var poolHashes: [[UInt64]]
     /// Per string key column: the words and hash of the codes of the last dictionary seen.
     private var dictionaryWords: [DictionaryWords?]
+    /// For a lone dictionary key: the last dictionary seen (held: see `DictionaryWords`), and
+    /// the group of each of its codes (-1 until met).
+    private var groupOfCode: (values: StringArray, identity: UInt, groups: [Int32])?
 
     /// Codes of one dictionary, encoded as they are first met; kept for the next batch cut
     /// from the same chunk (its slices share the dictionary). The dictionary is held, so that
@@ -270,7 +273,65 @@ final class GroupTable {
 
     /// The group of every row of `keys` (dense columns of `n` rows), adding new groups.
     func insert(_ keys: [Column], count n: Int) -> [Int32] {
-        insert(keys, n, rows: nil)
+        if keys.count == 1, case .dictionary(let codes, let values) = keys[0].storage {
+            return insertCodes(codes, values, keys[0].validity, n)
+        }
+        return insert(keys, n, rows: nil)
+    }
+
+    /// A lone dictionary-encoded key is grouped by code: each code of a dictionary is looked
+    /// up once, and every row after that takes its group from an array (batches cut from one
+    /// chunk share its dictionary, so a `.baton` file's column is probed once per distinct
+    /// value per chunk instead of once per row).
+    private func insertCodes(_ codes: [Int32], _ values: StringArray, _ validity: Bitmap?, _ n: Int) -> [Int32] {
+        let identity = values.bytes.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) } ^ UInt(values.count) << 48
+        var groups: [Int32]
+        if let cached = groupOfCode, cached.identity == identity {
+            groups = cached.groups
+        } else {
+            groups = [Int32](repeating: -1, count: values.count)
+        }
+        let key = UnsafeMutablePointer<UInt64>.allocate(capacity: width)
+        defer { key.deallocate() }
+        var nullGroup: Int32 = -1
+        let result = codes.withUnsafeBufferPointer { codes in
+            [Int32](unsafeUninitializedCapacity: n) { out, initialized in
+                for i in 0..<n {
+                    if let validity, !validity[i] {
+                        if nullGroup < 0 {
+                            // As `encode` words and hashes a null: zero words, the flag, the null part.
+                            key[0] = 0
+                            key[1] = 0
+                            key[2] = 1
+                            let hash = GroupTable.finish(GroupTable.mix(0x243F_6A88_85A3_08D3 ^ 0x5555_5555_5555_5555) ^ 1)
+                            nullGroup = probe(key, hash, adding: true)
+                        }
+                        out[i] = nullGroup
+                        continue
+                    }
+                    let code = Int(codes[i])
+                    var g = groups[code]
+                    if g < 0 {
+                        let (w0, w1, part) = values.offsets.withUnsafeBufferPointer { offsets in
+                            values.bytes.withUnsafeBytes { raw in
+                                let start = Int(offsets[code])
+                                return stringWords(0, (raw.baseAddress ?? UnsafeRawPointer(bitPattern: 8)!) + start,
+                                                   Int(offsets[code + 1]) &- start, adding: true)
+                            }
+                        }
+                        key[0] = w0
+                        key[1] = w1
+                        key[2] = 0
+                        g = probe(key, GroupTable.finish(GroupTable.mix(0x243F_6A88_85A3_08D3 ^ part)), adding: true)
+                        groups[code] = g
+                    }
+                    out[i] = g
+                }
+                initialized = n
+            }
+        }
+        groupOfCode = (values, identity, groups)
+        return result
     }
 
     /// The group of rows `rows` of `keys`, adding new groups: the rows of one partition,

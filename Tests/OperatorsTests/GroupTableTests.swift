@@ -91,4 +91,26 @@ import Testing
         let found = table.find([Column.string(probes)], count: probes.count)
         #expect(found == [groups[3], groups[2], -1, groups[1], groups[0], -1, -1])
     }
+
+    /// A lone dictionary key is grouped by code (`insertCodes`): batches sharing a dictionary,
+    /// and a different dictionary after them, number groups as the reference does, with the
+    /// same hashes as `contentHashes` (partials are routed by them) and the keys read back.
+    @Test func aLoneDictionaryKeyGroupsByCode() {
+        let strings = Self.strings(3000, seed: 9)
+        let expected = Self.reference(strings.map { [$0 as AnyHashable?] })
+        let key = Self.columns(strings, strings.map { _ in 0 }, dictionary: true)[0]
+        let other = Column.dictionary([1, nil, 0, 2], values: ["zz", "", "a much longer string than inline"])
+        let table = GroupTable(types: [.string])
+        let groups = table.insert([key.slice(0..<1000)], count: 1000) + table.insert([key.slice(1000..<3000)], count: 2000)
+        #expect(groups == expected)
+        let more = table.insert([other], count: 4)
+        let plain = GroupTable(types: [.string])
+        _ = plain.insert([Column.string(strings)], count: 3000)
+        #expect(more == plain.insert([Column.string(["", nil, "zz", "a much longer string than inline"])], count: 4))
+        let hashes = GroupTable.contentHashes([key], count: 3000) + GroupTable.contentHashes([other], count: 4)
+        #expect(zip(groups + more, hashes).allSatisfy { table.hash(of: Int($0)) == $1 })
+        let back = table.keyColumns()[0], want = plain.keyColumns()[0]
+        #expect(table.count == plain.count)
+        #expect((0..<plain.count).allSatisfy { back.value(at: $0) == want.value(at: $0) })
+    }
 }
