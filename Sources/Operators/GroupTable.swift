@@ -33,6 +33,11 @@ final class GroupTable {
     /// For a lone dictionary key: the last dictionary seen (held: see `DictionaryWords`), and
     /// the group of each of its codes (-1 until met).
     private var groupOfCode: (values: StringArray, identity: UInt, groups: [Int32])?
+    /// For a lone integer key (see `insertIntegers`): the group of each value from `directBase`.
+    private var direct: [Int32] = []
+    private var directBase: Int64 = 0
+    private var directNullGroup: Int32 = -1
+    private var directOff = false
 
     /// Codes of one dictionary, encoded as they are first met; kept for the next batch cut
     /// from the same chunk (its slices share the dictionary). The dictionary is held, so that
@@ -276,7 +281,98 @@ final class GroupTable {
         if keys.count == 1, case .dictionary(let codes, let values) = keys[0].storage {
             return insertCodes(codes, values, keys[0].validity, n)
         }
+        if keys.count == 1, !directOff {
+            switch keys[0].storage {
+            case .int64(let values): if let groups = insertIntegers(values, keys[0].validity, n) { return groups }
+            case .int32(let values): if let groups = insertIntegers(values, keys[0].validity, n) { return groups }
+            default: break
+            }
+        }
         return insert(keys, n, rows: nil)
+    }
+
+    /// The widest span of values a lone integer key is grouped by directly.
+    static let directSpan: Int64 = 1 << 20
+
+    /// A lone integer key whose values lie within `directSpan` of each other (ids, years,
+    /// codes) is grouped through an array indexed by value: each value is looked up once, and
+    /// every later row takes its group from the array, without hashing. Nil (and never again
+    /// for this table) once the values spread wider.
+    private func insertIntegers<T: BinaryInteger>(_ values: [T], _ validity: Bitmap?, _ n: Int) -> [Int32]? {
+        guard n > 0 else { return [] }
+        var low = Int64.max, high = Int64.min
+        values.withUnsafeBufferPointer { v in
+            if let validity {
+                for i in 0..<n where validity[i] {
+                    low = min(low, Int64(v[i]))
+                    high = max(high, Int64(v[i]))
+                }
+            } else {
+                for i in 0..<n {
+                    low = min(low, Int64(v[i]))
+                    high = max(high, Int64(v[i]))
+                }
+            }
+        }
+        if low > high {
+            // Only nulls: the range stays as it is.
+            low = direct.isEmpty ? 0 : directBase
+            high = low
+        }
+        if direct.isEmpty { directBase = low }
+        let newLow = min(low, directBase)
+        let newHigh = max(high, direct.isEmpty ? high : directBase &+ Int64(direct.count) &- 1)
+        let (spread, overflow) = newHigh.subtractingReportingOverflow(newLow)
+        guard !overflow, spread < Self.directSpan else {
+            directOff = true
+            direct = []
+            return nil
+        }
+        let span = Int(spread) + 1
+        if newLow != directBase || span > direct.count {
+            // Grown to hold the new range: old entries move to their new offsets.
+            var grown = [Int32](repeating: -1, count: max(span, min(Int(Self.directSpan), direct.count * 2)))
+            let shift = Int(directBase - newLow)
+            for (offset, g) in direct.enumerated() where g >= 0 { grown[offset + shift] = g }
+            direct = grown
+            directBase = newLow
+        }
+        let key = UnsafeMutablePointer<UInt64>.allocate(capacity: width)
+        defer { key.deallocate() }
+        let base = directBase
+        var nullGroup = directNullGroup
+        let result = values.withUnsafeBufferPointer { v in
+            direct.withUnsafeMutableBufferPointer { direct in
+                [Int32](unsafeUninitializedCapacity: n) { out, initialized in
+                    for i in 0..<n {
+                        if let validity, !validity[i] {
+                            if nullGroup < 0 {
+                                key[0] = 0
+                                key[1] = 1
+                                nullGroup = probe(key, GroupTable.finish(GroupTable.mix(0x243F_6A88_85A3_08D3 ^ 0x5555_5555_5555_5555) ^ 1), adding: true)
+                            }
+                            out[i] = nullGroup
+                            continue
+                        }
+                        let x = Int64(v[i])
+                        let offset = Int(x &- base)
+                        var g = direct[offset]
+                        if g < 0 {
+                            // As `encode` words and hashes an integer.
+                            let word = UInt64(bitPattern: x)
+                            key[0] = word
+                            key[1] = 0
+                            g = probe(key, GroupTable.finish(GroupTable.mix(0x243F_6A88_85A3_08D3 ^ word)), adding: true)
+                            direct[offset] = g
+                        }
+                        out[i] = g
+                    }
+                    initialized = n
+                }
+            }
+        }
+        directNullGroup = nullGroup
+        return result
     }
 
     /// A lone dictionary-encoded key is grouped by code: each code of a dictionary is looked

@@ -113,4 +113,28 @@ import Testing
         #expect(table.count == plain.count)
         #expect((0..<plain.count).allSatisfy { back.value(at: $0) == want.value(at: $0) })
     }
+
+    /// A lone integer key is grouped through an array by value while values stay within
+    /// `directSpan` of each other (`insertIntegers`), the array regrowing downwards and upwards,
+    /// and by hashing once they spread wider: groups, hashes and keys read back all match a
+    /// table that only ever hashed.
+    @Test func aLoneIntegerKeyGroupsByValueThenByHash() {
+        let batches: [[Int64?]] = [
+            [5, 7, nil, 5, 1_000, 7], [-3, 5, 1_000, nil], [Int64(GroupTable.directSpan) - 10, -3],
+            [nil, nil], [Int64.max, 5, Int64.min, 7], [42, Int64.max],
+        ]
+        let direct = GroupTable(types: [.int64])
+        let hashed = GroupTable(types: [.int64, .int64])  // two keys: never the direct path
+        for values in batches {
+            let column = Column.int64(values)
+            let zeros = Column.int64(values.map { _ in 0 })
+            let got = direct.insert([column], count: values.count)
+            let want = hashed.insert([column, zeros], count: values.count)
+            #expect(got == want, "\(values)")
+            #expect(GroupTable.contentHashes([column], count: values.count) == got.map { direct.hash(of: Int($0)) })
+        }
+        let back = direct.keyColumns()[0], want = hashed.keyColumns()[0]
+        #expect(direct.count == hashed.count)
+        #expect((0..<direct.count).allSatisfy { back.value(at: $0) == want.value(at: $0) })
+    }
 }
