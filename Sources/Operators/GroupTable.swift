@@ -291,6 +291,17 @@ final class GroupTable {
         return insert(keys, n, rows: nil)
     }
 
+    /// The hash `encode` gives a lone key, not null, whose value contributes `part`.
+    @inline(__always)
+    static func loneKeyHash(_ part: UInt64) -> UInt64 { finish(mix(0x243F_6A88_85A3_08D3 ^ part)) }
+
+    /// The group of a lone key's null (zero words, the null flag), added if new; `key` is scratch.
+    private func loneNullGroup(_ key: UnsafeMutablePointer<UInt64>) -> Int32 {
+        for k in 0..<width { key[k] = 0 }
+        key[width - 1] = 1
+        return probe(key, GroupTable.finish(GroupTable.mix(0x243F_6A88_85A3_08D3 ^ 0x5555_5555_5555_5555) ^ 1), adding: true)
+    }
+
     /// The widest span of values a lone integer key is grouped by directly.
     static let directSpan: Int64 = 1 << 20
 
@@ -346,11 +357,7 @@ final class GroupTable {
                 [Int32](unsafeUninitializedCapacity: n) { out, initialized in
                     for i in 0..<n {
                         if let validity, !validity[i] {
-                            if nullGroup < 0 {
-                                key[0] = 0
-                                key[1] = 1
-                                nullGroup = probe(key, GroupTable.finish(GroupTable.mix(0x243F_6A88_85A3_08D3 ^ 0x5555_5555_5555_5555) ^ 1), adding: true)
-                            }
+                            if nullGroup < 0 { nullGroup = loneNullGroup(key) }
                             out[i] = nullGroup
                             continue
                         }
@@ -358,11 +365,10 @@ final class GroupTable {
                         let offset = Int(x &- base)
                         var g = direct[offset]
                         if g < 0 {
-                            // As `encode` words and hashes an integer.
                             let word = UInt64(bitPattern: x)
                             key[0] = word
                             key[1] = 0
-                            g = probe(key, GroupTable.finish(GroupTable.mix(0x243F_6A88_85A3_08D3 ^ word)), adding: true)
+                            g = probe(key, GroupTable.loneKeyHash(word), adding: true)
                             direct[offset] = g
                         }
                         out[i] = g
@@ -394,14 +400,7 @@ final class GroupTable {
             [Int32](unsafeUninitializedCapacity: n) { out, initialized in
                 for i in 0..<n {
                     if let validity, !validity[i] {
-                        if nullGroup < 0 {
-                            // As `encode` words and hashes a null: zero words, the flag, the null part.
-                            key[0] = 0
-                            key[1] = 0
-                            key[2] = 1
-                            let hash = GroupTable.finish(GroupTable.mix(0x243F_6A88_85A3_08D3 ^ 0x5555_5555_5555_5555) ^ 1)
-                            nullGroup = probe(key, hash, adding: true)
-                        }
+                        if nullGroup < 0 { nullGroup = loneNullGroup(key) }
                         out[i] = nullGroup
                         continue
                     }
@@ -418,7 +417,7 @@ final class GroupTable {
                         key[0] = w0
                         key[1] = w1
                         key[2] = 0
-                        g = probe(key, GroupTable.finish(GroupTable.mix(0x243F_6A88_85A3_08D3 ^ part)), adding: true)
+                        g = probe(key, GroupTable.loneKeyHash(part), adding: true)
                         groups[code] = g
                     }
                     out[i] = g
