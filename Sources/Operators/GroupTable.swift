@@ -84,7 +84,10 @@ final class GroupTable {
     func hash(of g: Int) -> UInt64 { groupHashes[g] }
 
     /// Bytes held, for memory figures.
-    var byteCount: Int { capacity * (width + 1) * 8 + (mask + 1) * 8 + pools.reduce(0) { $0 + ($1?.count ?? 0) * 40 } }
+    var byteCount: Int {
+        capacity * (width + 1) * 8 + (mask + 1) * 8 + pools.reduce(0) { $0 + ($1?.count ?? 0) * 40 }
+            + direct.count * 4 + (groupOfCode?.groups.count ?? 0) * 4
+    }
 
     // MARK: Encoding rows
 
