@@ -18,9 +18,6 @@ public struct TextSink {
         storage = Storage(capacity: min(flushThreshold, 1 << 20) + 4096)
     }
 
-    /// Bytes buffered and not yet flushed.
-    public var count: Int { storage.count }
-
     @inline(__always) public mutating func byte(_ b: UInt8) {
         let p = reserve(1)
         p.pointee = b

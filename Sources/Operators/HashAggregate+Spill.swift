@@ -85,16 +85,6 @@ final class AggregateSpill: @unchecked Sendable {
         try lock.withLock { () throws(BatonError) in try parts.append(encoded, id: id, space: space, metrics: metrics) }
     }
 
-    /// Rows of `columns` per sub-partition at `level` (level 0: the top bits, as the partials route).
-    static func route(_ columns: [Column], keyCount: Int, level: Int) -> [[UInt32]] {
-        let n = columns.first?.count ?? 0
-        let hashes = GroupTable.contentHashes(Array(columns[0..<keyCount]), count: n)
-        var routes = [[UInt32]](repeating: [], count: 1 << partitionBits)
-        let shift = UInt64(64 - partitionBits * (level + 1))
-        for (row, hash) in hashes.enumerated() { routes[Int((hash >> shift) & UInt64((1 << partitionBits) - 1))].append(UInt32(row)) }
-        return routes
-    }
-
     /// What one (sub)partition aggregates.
     struct Input {
         /// Per partial (in morsel order): its groups here, and its raw rows here.
@@ -194,7 +184,8 @@ final class AggregateSpill: @unchecked Sendable {
         var files = [SpillFile?](repeating: nil, count: ways)
         for frame in input.frames {
             let batch = try frame.read(rawSchema)
-            for (q, rows) in Self.route(batch.columns, keyCount: keys.count, level: level).enumerated() where !rows.isEmpty {
+            for (q, rows) in SpillPartitions.routes(Array(batch.columns[0..<keys.count]), count: batch.count, level: level).enumerated()
+            where !rows.isEmpty {
                 if files[q] == nil {
                     files[q] = try space.makeFile(for: "HashAggregate[partition \((path + [q]).map(String.init).joined(separator: "."))]")
                     metrics.createdSpillFile()

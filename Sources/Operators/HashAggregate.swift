@@ -162,9 +162,9 @@ public final class HashAggregate: ExecutionNode {
             return
         }
         // Phase 3 and 4.
-        let outputs = Locked<[Int: [Column]]>([:])
-        try context.parallel(partitionCount) { [aggregates, metrics] p throws(BatonError) in
-            let columns = try metrics.timed { () throws(BatonError) -> [Column] in
+        let outputs = Locked<[Int: [Batch]]>([:])
+        try context.parallel(partitionCount) { [aggregates, metrics, schema] p throws(BatonError) in
+            let batches = try metrics.timed { () throws(BatonError) -> [Batch] in
                 let table = GroupTable(types: keyTypes, expected: 1024)
                 let states = aggregates.map { $0.makeState() }
                 for (partial, route) in zip(ordered, routes) {
@@ -179,15 +179,16 @@ public final class HashAggregate: ExecutionNode {
                     _ = table.insert([], count: 1)
                     for state in states { state.grow(to: 1) }
                 }
-                return table.keyColumns() + states.map { $0.finish(count: table.count) }
+                var batches: [Batch] = []
+                try Self.emit(table, states, schema: schema) { batch in batches.append(batch) }
+                return batches
             }
-            outputs.withLock { $0[p] = columns }
+            outputs.withLock { $0[p] = batches }
         }
         let byPartition = outputs.withLock { $0 }
         var index = 0
         for p in 0..<partitionCount {
-            guard let columns = byPartition[p], (columns.first?.count ?? 0) > 0 || (keys.isEmpty && aggregates.isEmpty == false) else { continue }
-            for batch in try Batch.split(schema: schema, columns: columns) where batch.count > 0 {
+            for batch in byPartition[p] ?? [] where batch.count > 0 {
                 metrics.produced(batch)
                 try consume(batch, MorselID([p, index]))
                 index += 1
